@@ -1,0 +1,32 @@
+/**
+ * umcg-verify command line. Each subcommand lives in its own module and
+ * returns its exit code: 0 pass, 1 violation, 2 bad input.
+ */
+import { EXIT, UsageError } from './usage-error.ts';
+import { litmusCommand } from './litmus.ts';
+
+type Command = (args: readonly string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  litmus: litmusCommand,
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name.startsWith('-')) {
+      throw new UsageError('the default campaign is not built yet');
+    }
+    const command = COMMANDS[name];
+    if (command === undefined) {
+      throw new UsageError(`unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})`);
+    }
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`umcg-verify: ${err.message}\n`);
+      return EXIT.badInput;
+    }
+    throw err;
+  }
+}
