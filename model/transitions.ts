@@ -1,0 +1,738 @@
+/**
+ * The transitions of the abstract v0.3 machine. One action = one atomic step
+ * of abstract shared state: a single cmpxchg, ttwu, list operation or store
+ * of the v0.3 code or of the documented userspace protocol. Every action is
+ * a pair `enabled(state, action)` / `apply(state, action)`; dispatch is by
+ * ts-pattern with `.exhaustive()`, so a new action kind or program counter
+ * that is not handled does not compile.
+ *
+ * Rows W0-W8 and S0-S3 refer to the transition tables of the domain
+ * reference (§4.6); each step's label names its row and the kernel routine.
+ */
+import { produce, type Draft } from 'immer';
+import { match } from 'ts-pattern';
+import { EINTR, ESRCH, errnoName } from './errno.ts';
+import {
+  umcgCtl,
+  umcgWait,
+  UMCG_CTL_REGISTER,
+  UMCG_CTL_WORKER,
+  type RawUmcgTask,
+  type SelfArg,
+  type WaitContext,
+} from './syscalls.ts';
+import {
+  UMCG_TF_LOCKED,
+  UMCG_TF_STATE_MASK,
+  type ModelConfig,
+  type Pc,
+  type State,
+  type Task,
+  type Tid,
+  type UmcgState,
+  type UmcgWord,
+} from './types.ts';
+
+/** Everything that can happen next. */
+export type Action =
+  /** The task executes the next step of its code (kernel or runtime) at its pc. */
+  | { readonly kind: 'step'; readonly tid: Tid }
+  /** Workload: a RUNNING worker makes a blocking (non-UMCG) syscall. */
+  | { readonly kind: 'block'; readonly tid: Tid }
+  /** Workload: a RUNNING worker yields back to its server (row W4). */
+  | { readonly kind: 'yield'; readonly tid: Tid }
+  /** Workload: a RUNNING worker sets UMCG_TF_LOCKED on itself (row W5). */
+  | { readonly kind: 'lock'; readonly tid: Tid }
+  /** Environment: the worker's blocking syscall completes and wakes it. */
+  | { readonly kind: 'complete'; readonly tid: Tid }
+  /** Adversarial environment: a signal is sent to the task. */
+  | { readonly kind: 'signal'; readonly tid: Tid }
+  /** Adversarial environment: a spurious or foreign (WAKE_ONLY) ttwu of the task. */
+  | { readonly kind: 'ttwu'; readonly tid: Tid }
+  /** Adversarial environment: userspace writes the task's state word concurrently. */
+  | { readonly kind: 'write'; readonly tid: Tid; readonly state: UmcgState }
+  /** Adversarial environment: the task exits (row W8; do_exit does nothing else). */
+  | { readonly kind: 'exit'; readonly tid: Tid }
+  /** Adversarial environment: the task unregisters (row W7; no server wake, no list cleanup). */
+  | { readonly kind: 'unregister'; readonly tid: Tid }
+  /** A direct sys_umcg_ctl call with arbitrary arguments (every §3.1 outcome). */
+  | { readonly kind: 'ctl'; readonly tid: Tid; readonly flags: number; readonly self: SelfArg }
+  /** A direct sys_umcg_wait call with arbitrary arguments (every §3.2 outcome). */
+  | { readonly kind: 'wait'; readonly tid: Tid; readonly flags: number; readonly timeout: number };
+
+export type ActionKind = Action['kind'];
+
+/** Who causes an action; the liveness check stops everything but `code`. */
+export type Cause = 'code' | 'workload' | 'environment';
+
+/** One taken transition. */
+export interface Step {
+  readonly action: Action;
+  /** Row of §4.6 (W0-W8, S0-S3) or the syscall/event it belongs to. */
+  readonly row: string;
+  /** `routine: what happened`, e.g. `umcg_wq_worker_sleeping: W3 RUNNING -> BLOCKED`. */
+  readonly label: string;
+  /** The syscall's return value, for ctl/wait actions. */
+  readonly ret?: number;
+  readonly next: State;
+}
+
+export function causeOf(action: Action): Cause {
+  return match(action)
+    .with({ kind: 'step' }, { kind: 'ctl' }, { kind: 'wait' }, () => 'code' as const)
+    .with({ kind: 'block' }, { kind: 'yield' }, { kind: 'lock' }, () => 'workload' as const)
+    .with(
+      { kind: 'complete' },
+      { kind: 'signal' },
+      { kind: 'ttwu' },
+      { kind: 'write' },
+      { kind: 'exit' },
+      { kind: 'unregister' },
+      () => 'environment' as const,
+    )
+    .exhaustive();
+}
+
+// ---------------------------------------------------------------------------
+// Reading the state
+
+export function task(s: State, tid: Tid): Task | undefined {
+  return tid >= 1 ? s.tasks[tid - 1] : undefined;
+}
+
+function must(s: State, tid: Tid): Task {
+  const t = task(s, tid);
+  if (t === undefined) throw new RangeError(`no task with tid ${tid}`);
+  return t;
+}
+
+export function taskName(s: State, tid: Tid): string {
+  const t = task(s, tid);
+  if (t === undefined) return tid === 0 ? '-' : `T${tid}`;
+  const servers = s.tasks.filter((x) => x.role === 'server').length;
+  return t.role === 'server' ? `S${tid}` : `W${tid - servers}`;
+}
+
+const USER_PCS: ReadonlySet<Pc> = new Set<Pc>([
+  'srv:register',
+  'srv:set_tid',
+  'srv:loop',
+  'srv:run:set_self_idle',
+  'srv:run:assign',
+  'srv:idle:set_self_idle',
+  'srv:idle:push_self',
+  'srv:idle:recheck',
+  'srv:idle:remove_self',
+  'wkr:register',
+  'wkr:user',
+  'wkr:yield:set_idle',
+  'wkr:yield:wake_server',
+  'wkr:yield:push_self',
+  'wait:eintr',
+]);
+
+/** The thread is executing userspace code (not inside a syscall or hook). */
+export function inUserspace(t: Task): boolean {
+  return USER_PCS.has(t.pc);
+}
+
+const CALL_PCS: ReadonlySet<Pc> = new Set<Pc>(['submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep']);
+
+/** Inside a blocking non-UMCG syscall, before its completion woke it. */
+export function inBlockingCall(t: Task): boolean {
+  return t.hookFrom === 'call' && CALL_PCS.has(t.pc) && t.kstate === 'interruptible';
+}
+
+/** Asleep: at a schedule point, TASK_INTERRUPTIBLE, nothing to wake it yet. */
+export function isAsleep(t: Task): boolean {
+  if (t.kstate !== 'interruptible') return false;
+  if (t.pc === 'sleep') return t.hookFrom === 'call' || !t.sigpending;
+  if (t.pc === 'update_worker:schedule') return !t.sigpending;
+  return false;
+}
+
+export function isAlive(t: Task): boolean {
+  return t.pc !== 'dead';
+}
+
+/** The raw 32-bit value of a state word (flags included). */
+export function rawState(w: UmcgWord): number {
+  const code = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 }[w.state];
+  return code | (w.locked ? UMCG_TF_LOCKED : 0);
+}
+
+const STATE_OF_CODE: readonly (UmcgState | undefined)[] = ['NONE', 'RUNNING', 'IDLE', 'BLOCKED'];
+
+/** Decode a raw state word; unknown state codes or extra bits do not fit the abstract word. */
+export function decodeState(raw: number): { state: UmcgState; locked: boolean } | undefined {
+  const state = STATE_OF_CODE[raw & UMCG_TF_STATE_MASK];
+  if (state === undefined || (raw & ~(UMCG_TF_STATE_MASK | UMCG_TF_LOCKED)) !== 0) return undefined;
+  return { state, locked: (raw & UMCG_TF_LOCKED) !== 0 };
+}
+
+// ---------------------------------------------------------------------------
+// Enabled
+
+/** Whether `action` can be taken in `s`. Never throws for a well-formed action. */
+export function enabled(s: State, action: Action, cfg?: Pick<ModelConfig, 'yield' | 'locks'>): boolean {
+  // A process killed by umcg_die() runs no more code.
+  if (s.killedBy !== 0) return false;
+  const t = task(s, action.tid);
+  if (t === undefined || !isAlive(t)) return false;
+  const env = s.envBudget > 0;
+  return match(action)
+    .with({ kind: 'step' }, () => stepEnabled(t))
+    .with({ kind: 'block' }, () => t.pc === 'wkr:user')
+    .with({ kind: 'yield' }, () => t.pc === 'wkr:user' && (cfg?.yield ?? true))
+    .with({ kind: 'lock' }, () => t.pc === 'wkr:user' && !t.word.locked && (cfg?.locks ?? true))
+    .with({ kind: 'complete' }, () => inBlockingCall(t))
+    .with({ kind: 'signal' }, () => env && !t.sigpending)
+    .with({ kind: 'ttwu' }, () => env && t.kstate === 'interruptible')
+    .with({ kind: 'write' }, (a) => env && t.reg !== 'none' && t.word.state !== a.state)
+    .with({ kind: 'exit' }, () => env && inUserspace(t))
+    .with({ kind: 'unregister' }, () => env && inUserspace(t) && t.reg !== 'none')
+    .with({ kind: 'ctl' }, { kind: 'wait' }, () => inUserspace(t))
+    .exhaustive();
+}
+
+function stepEnabled(t: Task): boolean {
+  return match(t.pc)
+    .with('wkr:user', 'dead', 'unregistered', () => false)
+    .with('sleep', 'update_worker:schedule', () => !isAsleep(t))
+    .with(
+      'srv:register',
+      'srv:set_tid',
+      'srv:loop',
+      'srv:run:set_self_idle',
+      'srv:run:assign',
+      'srv:idle:set_self_idle',
+      'srv:idle:push_self',
+      'srv:idle:recheck',
+      'srv:idle:remove_self',
+      'wkr:register',
+      'wkr:yield:set_idle',
+      'wkr:yield:wake_server',
+      'wkr:yield:push_self',
+      'wait:enter',
+      'idle_loop',
+      'idle_loop:after',
+      'wait:eintr',
+      'submit_work',
+      'submit_work:wake_server',
+      'submit_work:ttwu',
+      'update_worker',
+      'update_worker:push',
+      'update_worker:pop_server',
+      'update_worker:wake_server',
+      'update_worker:ttwu',
+      'update_worker:idle_loop',
+      'update_worker:after',
+      () => true,
+    )
+    .exhaustive();
+}
+
+// ---------------------------------------------------------------------------
+// Apply
+
+type D = Draft<State>;
+type DT = Draft<Task>;
+
+interface Out {
+  row: string;
+  label: string;
+  ret?: number;
+}
+
+/**
+ * Take `action` in `s`. The caller checks `enabled` first; applying a
+ * disabled action throws, because it is a bug in the caller, not a state of
+ * the system.
+ */
+export function apply(s: State, action: Action, cfg?: Pick<ModelConfig, 'yield' | 'locks'>): Step {
+  if (!enabled(s, action, cfg)) {
+    throw new Error(`action ${JSON.stringify(action)} is not enabled`);
+  }
+  let out: Out = { row: '', label: '' };
+  const next = produce(s, (d) => {
+    out = applyDraft(d, action);
+  });
+  return { action, next, ...out };
+}
+
+function applyDraft(d: D, action: Action): Out {
+  const t = d.tasks[action.tid - 1]!;
+  const env = (): void => {
+    d.envBudget -= 1;
+  };
+  return match(action)
+    .with({ kind: 'step' }, () => stepDraft(d, t))
+    .with({ kind: 'block' }, () => {
+      // The blocking syscall sets its task state and calls schedule(), which
+      // runs sched_submit_work() first (PF_UMCG_WORKER).
+      t.kstate = 'interruptible';
+      t.hookFrom = 'call';
+      t.pc = 'submit_work';
+      return { row: 'W2', label: 'worker: blocking syscall, schedule()' };
+    })
+    .with({ kind: 'yield' }, () => {
+      t.pc = 'wkr:yield:set_idle';
+      return { row: 'W4', label: 'worker: yield to its server' };
+    })
+    .with({ kind: 'lock' }, () => {
+      t.word.locked = true;
+      return { row: 'W5', label: 'worker: self->state |= UMCG_TF_LOCKED' };
+    })
+    .with({ kind: 'complete' }, () => {
+      t.kstate = 'running';
+      return { row: 'W3', label: 'environment: blocking syscall completes, wakes the worker' };
+    })
+    .with({ kind: 'signal' }, () => {
+      env();
+      t.sigpending = true;
+      // signal_wake_up(): an interruptible sleep in UMCG code ends; the
+      // blocking call is modelled as uninterruptible.
+      if (t.kstate === 'interruptible' && !(t.hookFrom === 'call' && CALL_PCS.has(t.pc))) t.kstate = 'running';
+      return { row: 'env', label: 'environment: signal sent' };
+    })
+    .with({ kind: 'ttwu' }, () => {
+      env();
+      const woke = ttwu(d, t.tid);
+      return { row: 'env', label: `environment: spurious ttwu (returns ${woke})` };
+    })
+    .with({ kind: 'write' }, (a) => {
+      env();
+      t.word.state = a.state;
+      return { row: 'env', label: `environment: userspace writes state = ${a.state}` };
+    })
+    .with({ kind: 'exit' }, () => {
+      env();
+      t.reg = 'none';
+      t.pc = 'dead';
+      t.end = 'exit';
+      return { row: 'W8', label: 'do_exit: clears umcg_task and PF_UMCG_WORKER, nothing else' };
+    })
+    .with({ kind: 'unregister' }, () => {
+      env();
+      t.reg = 'none';
+      t.pc = 'unregistered';
+      return { row: 'W7', label: 'sys_umcg_ctl(UNREGISTER): clears umcg_task only' };
+    })
+    .with({ kind: 'ctl' }, (a) => ctlDraft(d, t, a.flags, a.self))
+    .with({ kind: 'wait' }, (a) => waitDraft(d, t, a.flags, a.timeout))
+    .exhaustive();
+}
+
+/**
+ * try_to_wake_up(p, TASK_NORMAL, wf): 1 if p was sleeping in UMCG code and
+ * is now TASK_RUNNING, else 0. WF_CURRENT_CPU only picks a CPU, which the
+ * model does not have.
+ * NOT MODELLED: waking a task that sleeps in a non-UMCG blocking syscall (its
+ * wait loop would sleep again); such a ttwu has no effect here.
+ */
+function ttwu(d: D, tid: Tid): 0 | 1 {
+  const p = d.tasks[tid - 1];
+  if (p === undefined || p.pc === 'dead' || p.kstate !== 'interruptible') return 0;
+  if (p.hookFrom === 'call' && CALL_PCS.has(p.pc)) return 0;
+  p.kstate = 'running';
+  return 1;
+}
+
+/** umcg_ttwu(tid, wf): -ESRCH unless the task exists and is registered. */
+function umcgTtwu(d: D, tid: Tid): { ret: number; woke: 0 | 1 } {
+  const p = d.tasks[tid - 1];
+  if (p === undefined || p.pc === 'dead' || p.reg === 'none') return { ret: -ESRCH, woke: 0 };
+  return { ret: 0, woke: ttwu(d, tid) };
+}
+
+/** umcg_die(): force_sig(SIGSEGV); the default action kills the whole process. */
+function die(d: D, t: DT, why: string): Out {
+  d.killedBy = t.tid;
+  t.end = 'sigsegv';
+  t.pc = 'dead';
+  return { row: 'die', label: `umcg_die: SIGSEGV (${why})` };
+}
+
+function name(d: D, tid: Tid): string {
+  return taskName(d as State, tid);
+}
+
+/**
+ * Return from sys_umcg_wait to userspace with `ret`. Dead locals are reset
+ * (they are never read again, and keeping them would only split states), and
+ * the runtime clears its own next_tid at once: a store to a field no other
+ * task and no kernel hook reads.
+ */
+function returnFromWait(t: DT, ret: number): void {
+  t.kstate = 'running';
+  t.other = 0;
+  t.hookFrom = 'wait';
+  t.word.nextTid = 0;
+  if (ret !== 0) {
+    t.pc = 'wait:eintr';
+    return;
+  }
+  t.pc = t.role === 'server' ? 'srv:loop' : 'wkr:user';
+}
+
+/** The wake hook is done: back to whichever schedule() it ran after. */
+function hookOut(t: DT): void {
+  t.kstate = 'running';
+  t.other = 0;
+  if (t.hookFrom === 'call') {
+    t.pc = 'wkr:user';
+    t.hookFrom = 'wait';
+  } else {
+    t.pc = 'idle_loop:after';
+  }
+}
+
+function push(list: Draft<State['idleWorkers']>, tid: Tid): void {
+  list.unshift({ tid, marked: false });
+}
+
+function waitContext(d: D, t: DT): WaitContext {
+  return {
+    registered: t.reg !== 'none',
+    isWorker: t.reg === 'worker',
+    selfFaults: false,
+    nextTid: t.word.nextTid,
+    serverTid: t.word.serverTid,
+    exists: (tid) => {
+      const p = d.tasks[tid - 1];
+      return p !== undefined && p.pc !== 'dead';
+    },
+    isUmcg: (tid) => d.tasks[tid - 1]?.reg !== 'none',
+  };
+}
+
+/** The idle-loop prologue: a worker's LOCKED flag is cleared (W5). */
+function enterIdleLoop(t: DT): void {
+  if (t.reg === 'worker' && t.word.locked) t.word.locked = false;
+  t.pc = 'idle_loop';
+}
+
+function waitDraft(d: D, t: DT, flags: number, timeout: number): Out {
+  const o = umcgWait(flags, timeout, waitContext(d, t));
+  return match(o)
+    .with({ kind: 'error' }, (e) => ({ row: 'wait', label: `sys_umcg_wait: returns ${errnoName(e.ret)}`, ret: e.ret }))
+    .with({ kind: 'wake-only' }, (w) => {
+      const r = umcgTtwu(d, w.target);
+      return { row: 'wait', label: `sys_umcg_wait(WAKE_ONLY): umcg_ttwu(${name(d, w.target)}) = ${r.woke}`, ret: 0 };
+    })
+    .with({ kind: 'context-switch' }, (c) => {
+      const woke = ttwu(d, c.target);
+      enterIdleLoop(t);
+      const row = t.reg === 'worker' ? 'W4' : 'S1';
+      return { row, label: `umcg_do_context_switch: ttwu(${name(d, c.target)}, WF_CURRENT_CPU) = ${woke}` };
+    })
+    .with({ kind: 'idle-loop' }, () => {
+      enterIdleLoop(t);
+      return { row: 'S1', label: 'sys_umcg_wait: umcg_idle_loop(0)' };
+    })
+    .exhaustive();
+}
+
+function wordFromRaw(raw: RawUmcgTask): UmcgWord {
+  const dec = decodeState(raw.state);
+  // Registration accepts only exact IDLE or RUNNING, which always decode.
+  if (dec === undefined) throw new Error(`cannot register with state word 0x${raw.state.toString(16)}`);
+  return { ...dec, serverTid: raw.serverTid, nextTid: raw.nextTid };
+}
+
+function ctlDraft(_d: D, t: DT, flags: number, self: SelfArg): Out {
+  const o = umcgCtl(flags, self, t.reg !== 'none');
+  return match(o)
+    .with({ kind: 'error' }, (e) => ({ row: 'ctl', label: `sys_umcg_ctl: returns ${errnoName(e.ret)}`, ret: e.ret }))
+    .with({ kind: 'unregister' }, () => {
+      t.reg = 'none';
+      return { row: 'W7', label: 'sys_umcg_ctl(UNREGISTER): returns 0', ret: 0 };
+    })
+    .with({ kind: 'register-server' }, () => {
+      t.reg = 'server';
+      if (self.kind === 'struct') t.word = wordFromRaw(self.raw);
+      return { row: 'S0', label: 'sys_umcg_ctl(REGISTER): returns 0', ret: 0 };
+    })
+    .with({ kind: 'register-worker' }, () => {
+      t.reg = 'worker';
+      if (self.kind === 'struct') t.word = wordFromRaw(self.raw);
+      // umcg_wq_worker_running(current) runs before the syscall returns 0.
+      t.hookFrom = 'call';
+      t.pc = 'update_worker';
+      return { row: 'W0', label: 'sys_umcg_ctl(REGISTER|WORKER): umcg_wq_worker_running()', ret: 0 };
+    })
+    .exhaustive();
+}
+
+/** Move to `pc` and take its step at once (the step before was local). */
+function continueAt(d: D, t: DT, pc: Pc, prefix: string): Out {
+  t.pc = pc;
+  const out = stepDraft(d, t);
+  return { ...out, label: prefix + out.label };
+}
+
+function stepDraft(d: D, t: DT): Out {
+  const w = t.word;
+  return match(t.pc as Pc)
+    // --- runtime: registration -------------------------------------------
+    .with('srv:register', () => {
+      const out = ctlDraft(d, t, UMCG_CTL_REGISTER, {
+        kind: 'struct',
+        raw: { state: rawState(w), apiVersion: 1, serverTid: 0, nextTid: 0 },
+      });
+      t.pc = 'srv:set_tid';
+      return out;
+    })
+    .with('srv:set_tid', () => {
+      w.serverTid = t.tid;
+      t.pc = 'srv:loop';
+      return { row: 'S0', label: 'server: self->server_tid = self' };
+    })
+    .with('wkr:register', () =>
+      ctlDraft(d, t, UMCG_CTL_REGISTER | UMCG_CTL_WORKER, {
+        kind: 'struct',
+        raw: { state: rawState(w), apiVersion: 1, serverTid: 0, nextTid: 0 },
+      }),
+    )
+    // --- runtime: server loop --------------------------------------------
+    .with('srv:loop', () => {
+      // gc: unlink the nodes the kernel marked (a single gc instance at a time).
+      const gced = d.idleServers.length;
+      d.idleServers = d.idleServers.filter((n) => !n.marked);
+      const gc = gced !== d.idleServers.length ? 'gc idle_servers, ' : '';
+      const first = d.idleWorkers[0];
+      if (first !== undefined) {
+        d.idleWorkers.shift();
+        t.other = first.tid;
+        t.pc = 'srv:run:set_self_idle';
+        return { row: 'W1', label: `server: ${gc}pop ${name(d, first.tid)} from idle_workers` };
+      }
+      t.pc = 'srv:idle:set_self_idle';
+      return { row: 'S1', label: `server: ${gc}idle_workers empty` };
+    })
+    .with('srv:run:set_self_idle', () => {
+      w.state = 'IDLE';
+      t.pc = 'srv:run:assign';
+      return { row: 'S1', label: 'server: self->state = IDLE' };
+    })
+    .with('srv:run:assign', () => {
+      // Two stores, server_tid first: nobody reads a worker's server_tid
+      // before seeing RUNNING, so under SC the pair is one visible step.
+      const worker = t.other;
+      const wk = d.tasks[worker - 1]!;
+      wk.word.serverTid = t.tid;
+      w.nextTid = worker;
+      wk.word.state = 'RUNNING';
+      t.other = 0;
+      t.pc = 'wait:enter';
+      const n = name(d, worker);
+      return { row: 'W1', label: `server: ${n}->server_tid = self; self->next_tid = ${n}; ${n}->state = RUNNING` };
+    })
+    .with('srv:idle:set_self_idle', () => {
+      w.state = 'IDLE';
+      w.nextTid = 0;
+      t.pc = 'srv:idle:push_self';
+      return { row: 'S1', label: 'server: self->state = IDLE; self->next_tid = 0' };
+    })
+    .with('srv:idle:push_self', () => {
+      push(d.idleServers, t.tid);
+      t.pc = 'srv:idle:recheck';
+      return { row: 'S1', label: 'server: atomic_stack_push(idle_servers, self)' };
+    })
+    .with('srv:idle:recheck', () => {
+      const some = d.idleWorkers.length > 0;
+      t.pc = some ? 'srv:idle:remove_self' : 'wait:enter';
+      return { row: 'S1', label: `server: smp_mb(); idle_workers ${some ? 'not empty' : 'empty'}` };
+    })
+    .with('srv:idle:remove_self', () => {
+      const mine = d.idleServers.find((n) => n.tid === t.tid && !n.marked);
+      if (mine !== undefined) {
+        mine.marked = true;
+        t.pc = 'srv:loop';
+        return { row: 'S1', label: 'server: atomic_stack_remove(idle_servers, self) succeeds' };
+      }
+      // The kernel popped us first: its wakeup is on the way.
+      t.pc = 'wait:enter';
+      return { row: 'S1', label: 'server: atomic_stack_remove(idle_servers, self) fails (popped)' };
+    })
+    // --- runtime: worker body --------------------------------------------
+    .with('wkr:user', 'dead', 'unregistered', (pc) => {
+      throw new Error(`no code step at ${pc}`);
+    })
+    .with('wkr:yield:set_idle', () => {
+      w.state = 'IDLE';
+      t.pc = 'wkr:yield:wake_server';
+      return { row: 'W4', label: 'worker: self->state = IDLE' };
+    })
+    .with('wkr:yield:wake_server', () => {
+      t.other = w.serverTid;
+      const srv = d.tasks[t.other - 1];
+      if (srv !== undefined) srv.word.state = 'RUNNING';
+      t.pc = 'wkr:yield:push_self';
+      return { row: 'S2', label: `worker: ${name(d, t.other)}->state = RUNNING` };
+    })
+    .with('wkr:yield:push_self', () => {
+      const server = t.other;
+      push(d.idleWorkers, t.tid);
+      w.nextTid = server;
+      t.other = 0;
+      t.pc = 'wait:enter';
+      return { row: 'W4', label: `worker: atomic_stack_push(idle_workers, self); self->next_tid = ${name(d, server)}` };
+    })
+    // --- kernel: sys_umcg_wait / umcg_idle_loop --------------------------
+    .with('wait:enter', () => waitDraft(d, t, 0, 0))
+    .with('idle_loop', () => {
+      t.kstate = 'interruptible';
+      if (w.state === 'RUNNING') {
+        returnFromWait(t, 0);
+        return { row: 'S2', label: 'umcg_idle_loop: state RUNNING, return 0' };
+      }
+      // freezable_schedule(): a worker passes sched_submit_work() first.
+      t.hookFrom = 'wait';
+      t.pc = t.reg === 'worker' ? 'submit_work' : 'sleep';
+      return { row: 'S1', label: `umcg_idle_loop: TASK_INTERRUPTIBLE; smp_mb(); state ${w.state}; schedule()` };
+    })
+    .with('idle_loop:after', () => {
+      t.kstate = 'running';
+      if (t.sigpending) {
+        returnFromWait(t, -EINTR);
+        return { row: 'S2', label: 'umcg_idle_loop: signal_pending, return -EINTR' };
+      }
+      if (w.state === 'RUNNING') {
+        returnFromWait(t, 0);
+        return { row: 'S2', label: 'umcg_idle_loop: state RUNNING, return 0' };
+      }
+      t.pc = 'idle_loop';
+      return { row: 'S1', label: `umcg_idle_loop: state ${w.state}, loop` };
+    })
+    .with('wait:eintr', () => {
+      // The runtime's signal handler runs, then it calls sys_umcg_wait again.
+      t.sigpending = false;
+      t.pc = 'wait:enter';
+      return { row: 'env', label: 'userspace: sys_umcg_wait returned -EINTR, retry' };
+    })
+    // --- kernel: block detection (W2) ------------------------------------
+    .with('submit_work', () => {
+      // sched_submit_work() does nothing for a task already TASK_RUNNING.
+      if (t.kstate === 'running') return continueAt(d, t, 'update_worker', 'sched_submit_work: already woken; ');
+      // wq_worker_change_state(ut_worker, sleeping = true)
+      if (w.locked) {
+        t.pc = 'sleep';
+        return { row: 'W5', label: 'umcg_wq_worker_sleeping: LOCKED, no detection' };
+      }
+      if (w.state !== 'RUNNING') {
+        t.pc = 'sleep';
+        return { row: 'W2', label: `umcg_wq_worker_sleeping: state ${w.state}, nothing to do` };
+      }
+      w.state = 'BLOCKED';
+      t.other = w.serverTid;
+      t.pc = t.other === 0 ? 'sleep' : 'submit_work:wake_server';
+      return { row: 'W2', label: `umcg_wq_worker_sleeping: RUNNING -> BLOCKED, server_tid ${name(d, t.other)}` };
+    })
+    .with('submit_work:wake_server', 'update_worker:wake_server', (pc) => {
+      const from = pc === 'submit_work:wake_server' ? 'submit_work' : 'update_worker';
+      const fail = from === 'submit_work' ? 'sleep' : 'update_worker:idle_loop';
+      const target = t.other;
+      const srv = d.tasks[target - 1];
+      // From the block hook the server is looked up by TID and must be a live
+      // UMCG task; from the wake hook the popped struct is used as it is.
+      if (srv === undefined || (from === 'submit_work' && (srv.pc === 'dead' || srv.reg === 'none'))) {
+        t.other = 0;
+        t.pc = fail;
+        return { row: 'S2', label: `try_to_wake_server: ${name(d, target)} not found` };
+      }
+      if (from === 'update_worker') t.other = srv.word.serverTid; // server_tid read from the popped struct
+      const raw = rawState(srv.word);
+      if (raw === rawState({ ...srv.word, state: 'IDLE', locked: false })) {
+        srv.word.state = 'RUNNING';
+        t.pc = from === 'submit_work' ? 'submit_work:ttwu' : 'update_worker:ttwu';
+        return { row: 'S2', label: `try_to_wake_server: cmpxchg ${name(d, srv.tid)} IDLE -> RUNNING` };
+      }
+      if (srv.word.state === 'RUNNING' && !srv.word.locked) {
+        t.other = 0;
+        t.pc = fail;
+        return { row: 'S2', label: `try_to_wake_server: ${name(d, srv.tid)} already RUNNING, no ttwu` };
+      }
+      return die(d, t, `try_to_wake_server: ${name(d, srv.tid)} state ${srv.word.state}${srv.word.locked ? '|LOCKED' : ''}`);
+    })
+    .with('submit_work:ttwu', () => {
+      const target = t.other;
+      const r = umcgTtwu(d, target);
+      t.other = 0;
+      t.pc = 'sleep';
+      return { row: 'S2', label: `umcg_ttwu(${name(d, target)}, WF_CURRENT_CPU): ${r.ret === 0 ? `ttwu = ${r.woke}` : '-ESRCH'}` };
+    })
+    .with('sleep', () => {
+      // Woken: returning from __schedule() is local, so it is folded into
+      // the next visible step (sched_update_worker or the state re-read).
+      t.kstate = 'running';
+      return continueAt(d, t, t.reg === 'worker' ? 'update_worker' : 'idle_loop:after', 'schedule() returns; ');
+    })
+    // --- kernel: wake detection (W3, W6, W0) -----------------------------
+    .with('update_worker', () => {
+      // wq_worker_change_state(ut_worker, sleeping = false), PF_UMCG_WORKER cleared
+      if (w.locked) {
+        hookOut(t);
+        return { row: 'W5', label: 'umcg_wq_worker_running: LOCKED, no detection' };
+      }
+      if (w.state === 'RUNNING' && w.serverTid !== 0) {
+        hookOut(t);
+        return { row: 'W1', label: 'umcg_wq_worker_running: RUNNING with a server, pass through' };
+      }
+      const prev = w.state;
+      w.state = 'IDLE';
+      t.pc = 'update_worker:push';
+      const row = prev === 'RUNNING' ? 'W6' : 'W3';
+      return { row, label: `umcg_wq_worker_running: ${prev} -> IDLE` };
+    })
+    .with('update_worker:push', () => {
+      push(d.idleWorkers, t.tid);
+      t.pc = 'update_worker:pop_server';
+      return { row: 'W3', label: 'umcg_sll_push(idle_workers, self)' };
+    })
+    .with('update_worker:pop_server', () => {
+      const node = d.idleServers.find((n) => !n.marked);
+      if (node === undefined) {
+        t.other = 0;
+        t.pc = 'update_worker:idle_loop';
+        return { row: 'W3', label: 'umcg_sll_pop(idle_servers): none' };
+      }
+      node.marked = true;
+      t.other = node.tid;
+      t.pc = 'update_worker:wake_server';
+      return { row: 'W3', label: `umcg_sll_pop(idle_servers): ${name(d, node.tid)}` };
+    })
+    .with('update_worker:ttwu', () => {
+      const target = t.other;
+      const r = umcgTtwu(d, target);
+      t.other = 0;
+      t.pc = 'update_worker:idle_loop';
+      return { row: 'S2', label: `umcg_ttwu(${name(d, target)}, WF_CURRENT_CPU): ${r.ret === 0 ? `ttwu = ${r.woke}` : '-ESRCH'}` };
+    })
+    .with('update_worker:idle_loop', () => {
+      t.kstate = 'interruptible';
+      if (w.state === 'RUNNING') {
+        hookOut(t);
+        return { row: 'W1', label: 'umcg_wq_worker_running: umcg_idle_loop: state RUNNING, return' };
+      }
+      t.pc = 'update_worker:schedule';
+      return { row: 'W3', label: `umcg_wq_worker_running: umcg_idle_loop: TASK_INTERRUPTIBLE; state ${w.state}` };
+    })
+    .with('update_worker:schedule', () => {
+      t.kstate = 'running';
+      return continueAt(d, t, 'update_worker:after', 'schedule() returns; ');
+    })
+    .with('update_worker:after', () => {
+      if (t.sigpending) {
+        hookOut(t);
+        return { row: 'W1', label: 'umcg_wq_worker_running: umcg_idle_loop: -EINTR (ignored)' };
+      }
+      if (w.state === 'RUNNING') {
+        hookOut(t);
+        return { row: 'W1', label: 'umcg_wq_worker_running: umcg_idle_loop: state RUNNING, return' };
+      }
+      t.pc = 'update_worker:idle_loop';
+      return { row: 'W3', label: `umcg_wq_worker_running: umcg_idle_loop: state ${w.state}, loop` };
+    })
+    .exhaustive();
+}

@@ -1,0 +1,155 @@
+/**
+ * The abstract UMCG v0.3 state: who is registered, each task's `struct
+ * umcg_task` as far as the protocol reads it, where each thread is in its
+ * (kernel or userspace) code, who sleeps in `umcg_idle_loop`, and the two
+ * userspace lists. Plain readonly data: task identity is a TID, never an
+ * object reference, so states hash, compare and print.
+ *
+ * @see include/uapi/linux/umcg.h (v0.3, 16 Jul 2021)
+ */
+
+/** A thread id. 0 means "none", as in `server_tid == 0`. */
+export type Tid = number;
+
+/** `UMCG_TASK_*`, bits 0-7 of `umcg_task.state`. */
+export type UmcgState = 'NONE' | 'RUNNING' | 'IDLE' | 'BLOCKED';
+
+export const UMCG_TASK_NONE = 0;
+export const UMCG_TASK_RUNNING = 1;
+export const UMCG_TASK_IDLE = 2;
+export const UMCG_TASK_BLOCKED = 3;
+export const UMCG_TF_STATE_MASK = 0xff;
+export const UMCG_TF_LOCKED = 1 << 8;
+
+/** The fields of `struct umcg_task` the protocol reads (offsets 0, 8, 12). */
+export interface UmcgWord {
+  readonly state: UmcgState;
+  /** `UMCG_TF_LOCKED`: block/wake detection is off while it is set. */
+  readonly locked: boolean;
+  /** Worker: the server to wake when it blocks. Server: its own TID. */
+  readonly serverTid: Tid;
+  /** The task `sys_umcg_wait()` context-switches into; 0 for none. */
+  readonly nextTid: Tid;
+}
+
+/** What the task's program is; fixed for the whole run. */
+export type Role = 'server' | 'worker';
+
+/**
+ * The kernel's view of a task: `current->umcg_task != NULL` and
+ * `PF_UMCG_WORKER`. `worker` means both are set.
+ */
+export type Registration = 'none' | 'server' | 'worker';
+
+/**
+ * Where a thread is. Names follow the code they stand for: `srv:*` and
+ * `wkr:*` are the userspace runtime (server loop, worker body), the rest are
+ * kernel routines of patch 4.
+ */
+export type Pc =
+  // userspace server loop (runtime, follows the documented protocol)
+  | 'srv:register' // sys_umcg_ctl(UMCG_CTL_REGISTER) with state RUNNING, server_tid 0
+  | 'srv:set_tid' // self->server_tid = self (needed before it can be popped from idle_servers)
+  | 'srv:loop' // top of the loop: gc idle_servers, pick an idle worker or go idle
+  | 'srv:run:set_self_idle' // self->state = IDLE (the waiter's half of the wake protocol)
+  | 'srv:run:assign' // worker->server_tid = self; self->next_tid = worker; worker->state = RUNNING
+  | 'srv:idle:set_self_idle' // self->state = IDLE before publishing itself
+  | 'srv:idle:push_self' // atomic_stack_push(idle_servers, self)
+  | 'srv:idle:recheck' // full fence, then look at idle_workers again
+  | 'srv:idle:remove_self' // atomic_stack_remove(idle_servers, self)
+  // userspace worker body
+  | 'wkr:register' // sys_umcg_ctl(UMCG_CTL_REGISTER | UMCG_CTL_WORKER) with state IDLE
+  | 'wkr:user' // RUNNING: computing
+  | 'wkr:yield:set_idle' // self->state = IDLE
+  | 'wkr:yield:wake_server' // server->state = RUNNING (wake protocol)
+  | 'wkr:yield:push_self' // atomic_stack_push(idle_workers, self); next_tid = server
+  // kernel: sys_umcg_wait and umcg_idle_loop
+  | 'wait:enter' // sys_umcg_wait(): read next_tid (server_tid for a worker), ttwu(next)
+  | 'idle_loop' // umcg_idle_loop(): set_current_state(TASK_INTERRUPTIBLE), smp_mb, read state
+  | 'idle_loop:after' // after schedule(): signal_pending -> -EINTR; read state
+  | 'wait:eintr' // userspace got -EINTR from sys_umcg_wait: run the handler, call again
+  // kernel: block detection, sched_submit_work -> umcg_wq_worker_sleeping
+  | 'submit_work' // wq_worker_change_state(sleeping): RUNNING -> BLOCKED, read server_tid
+  | 'submit_work:wake_server' // try_to_wake_server(): cmpxchg server IDLE -> RUNNING
+  | 'submit_work:ttwu' // umcg_ttwu(server, WF_CURRENT_CPU)
+  | 'sleep' // __schedule(): off the CPU while TASK_INTERRUPTIBLE; then sched_update_worker
+  // kernel: wake detection, sched_update_worker -> umcg_wq_worker_running
+  | 'update_worker' // wq_worker_change_state(waking): -> IDLE, or pass through
+  | 'update_worker:push' // umcg_sll_push(idle_workers, self)
+  | 'update_worker:pop_server' // umcg_sll_pop(idle_servers)
+  | 'update_worker:wake_server' // try_to_wake_server(popped): cmpxchg IDLE -> RUNNING
+  | 'update_worker:ttwu' // umcg_ttwu(server, WF_CURRENT_CPU)
+  | 'update_worker:idle_loop' // the nested umcg_idle_loop(0), PF_UMCG_WORKER cleared
+  | 'update_worker:schedule' // its freezable_schedule() (no hooks: the flag is clear)
+  | 'update_worker:after' // after it: signal -> -EINTR (ignored); read state
+  // off the scheduler for good
+  | 'dead' // killed by umcg_die() (SIGSEGV) or exited
+  | 'unregistered'; // called umcg_ctl(UNREGISTER) and left UMCG (its thread runs on)
+
+/** A node of a userspace idle stack. `marked`: bit 0 of its link (popped, awaiting gc). */
+export interface ListNode {
+  readonly tid: Tid;
+  readonly marked: boolean;
+}
+
+export interface Task {
+  readonly tid: Tid;
+  readonly role: Role;
+  readonly reg: Registration;
+  readonly word: UmcgWord;
+  readonly pc: Pc;
+  /**
+   * The kernel task state. A task at a schedule point with `interruptible`
+   * is asleep until a wakeup sets it back to `running`.
+   */
+  readonly kstate: 'running' | 'interruptible';
+  /** A signal is pending (adversarial profile only). */
+  readonly sigpending: boolean;
+  /**
+   * A remembered TID: for a server, the worker it picked; for a worker in
+   * the wake path, the server it popped; for a yielding worker, its server.
+   */
+  readonly other: Tid;
+  /**
+   * Which schedule() the scheduler hooks run around: a blocking non-UMCG
+   * syscall (`call`, woken only by its completion) or umcg_idle_loop (`wait`).
+   */
+  readonly hookFrom: 'call' | 'wait';
+  /** How the task ended, if it did. */
+  readonly end: 'none' | 'sigsegv' | 'exit';
+}
+
+export interface State {
+  /** Indexed by tid - 1. Servers first, then workers. */
+  readonly tasks: readonly Task[];
+  /** `*idle_workers_ptr` stack, head first. */
+  readonly idleWorkers: readonly ListNode[];
+  /** `*idle_servers_ptr` stack, head first. */
+  readonly idleServers: readonly ListNode[];
+  /** Adversarial environment events still allowed. */
+  readonly envBudget: number;
+  /** The task whose umcg_die() sent SIGSEGV, killing the process; 0 if none. */
+  readonly killedBy: Tid;
+}
+
+/** Which userspace the environment plays. */
+export type Profile = 'contract' | 'adversarial';
+
+export interface ModelConfig {
+  readonly servers: number;
+  readonly workers: number;
+  readonly profile: Profile;
+  /** Workers may yield (row W4). */
+  readonly yield: boolean;
+  /** Workers may set UMCG_TF_LOCKED on themselves (row W5). */
+  readonly locks: boolean;
+  /** Adversarial events (signal, spurious wakeup, WAKE_ONLY, exit, unregister) allowed in one run. */
+  readonly envBudget: number;
+}
+
+export const DEFAULT_MODEL_CONFIG: Omit<ModelConfig, 'servers' | 'workers'> = {
+  profile: 'contract',
+  yield: true,
+  locks: false,
+  envBudget: 0,
+};
