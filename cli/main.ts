@@ -3,20 +3,23 @@
  * returns its exit code: 0 pass, 1 violation, 2 bad input.
  */
 import { EXIT, UsageError } from './usage-error.ts';
+import { campaignCommand } from './campaign.ts';
+import { docsCommand } from './docs.ts';
+import { exploreCommand } from './explore.ts';
 import { litmusCommand } from './litmus.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  docs: docsCommand,
+  explore: exploreCommand,
   litmus: litmusCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined || name.startsWith('-')) {
-      throw new UsageError('the default campaign is not built yet');
-    }
+    if (name === undefined || name.startsWith('-')) return await campaignCommand(argv);
     const command = COMMANDS[name];
     if (command === undefined) {
       throw new UsageError(`unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})`);

@@ -345,7 +345,7 @@ const NO_LOST_WORKER: LivenessProperty = {
   },
 };
 
-export const DEFAULT_PROGRESS_BOUND = 64;
+export const DEFAULT_PROGRESS_BOUND = 256;
 
 const BOUNDED_PROGRESS: LivenessProperty = {
   id: 'LIVE-BOUNDED-PROGRESS',

@@ -1,0 +1,65 @@
+/**
+ * `umcg-verify` with no command: explore every configuration of the
+ * manifest, print a table (configuration, expected, verdict, violated
+ * invariants, states, time) and exit 0 only if every result matches its
+ * expectation. `--json` prints {"ok":bool,"results":[...]}.
+ */
+import Table from 'cli-table3';
+import { explore } from '../engine/explore.ts';
+import { configName, loadManifest, manifestOptions, observed, type ManifestEntry } from '../engine/manifest.ts';
+import { parse } from './args.ts';
+import { EXIT } from './usage-error.ts';
+
+export interface CampaignResult {
+  readonly config: string;
+  readonly expected: ManifestEntry['expected'];
+  readonly observed: ManifestEntry['expected'];
+  readonly ok: boolean;
+  readonly elapsedMs: number;
+}
+
+export function runCampaign(entries: readonly ManifestEntry[], onResult?: (r: CampaignResult) => void): CampaignResult[] {
+  return entries.map((e) => {
+    const r = explore(manifestOptions(e.config));
+    const got = observed(r);
+    const ok = JSON.stringify(got) === JSON.stringify(e.expected);
+    const result = { config: configName(e.config), expected: e.expected, observed: got, ok, elapsedMs: Math.round(r.elapsedMs) };
+    onResult?.(result);
+    return result;
+  });
+}
+
+export async function campaignCommand(args: readonly string[]): Promise<number> {
+  const { values } = parse('umcg-verify', args, { json: { type: 'boolean' } });
+  const json = values.json === true;
+  const results = runCampaign(loadManifest(), (r) => {
+    if (!json && process.stderr.isTTY) process.stderr.write(`  explored ${r.config} (${r.elapsedMs} ms)\n`);
+  });
+  const ok = results.every((r) => r.ok);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ok, results })}\n`);
+    return ok ? EXIT.pass : EXIT.violation;
+  }
+  const table = new Table({
+    head: ['configuration', 'expected', 'verdict', 'violated invariants', 'states', 'depth', 'time', 'match'],
+    style: { head: [], border: [] },
+  });
+  for (const r of results) {
+    table.push([
+      r.config,
+      r.expected.verdict,
+      r.observed.verdict,
+      r.observed.violations.join('\n') || '-',
+      r.observed.distinctStates,
+      r.observed.depth,
+      `${r.elapsedMs} ms`,
+      r.ok ? 'yes' : 'NO',
+    ]);
+  }
+  process.stdout.write(`umcg-verify: exhaustive exploration of the abstract v0.3 model (manifest/explore.json)\n${table.toString()}\n`);
+  for (const r of results.filter((x) => !x.ok)) {
+    process.stdout.write(`mismatch in ${r.config}: expected ${JSON.stringify(r.expected)}, observed ${JSON.stringify(r.observed)}\n`);
+  }
+  process.stdout.write(ok ? 'every verdict matches its expectation\n' : 'some results differ from the manifest\n');
+  return ok ? EXIT.pass : EXIT.violation;
+}
