@@ -84,6 +84,7 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
     depth: r.depth,
     elapsedMs: Math.round(r.elapsedMs),
     statesPerSecond: r.statesPerSecond,
+    longestQuietRun: r.longestQuietRun === Infinity ? 'cycle' : r.longestQuietRun,
     verdict: r.verdict,
     ...(first === undefined
       ? {}

@@ -7,6 +7,7 @@ import { campaignCommand } from './campaign.ts';
 import { docsCommand } from './docs.ts';
 import { exploreCommand } from './explore.ts';
 import { litmusCommand } from './litmus.ts';
+import { manifestCommand } from './manifest.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
@@ -14,6 +15,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   docs: docsCommand,
   explore: exploreCommand,
   litmus: litmusCommand,
+  manifest: manifestCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

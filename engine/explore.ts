@@ -235,8 +235,17 @@ function run(opts: ExploreOptions, start: number): ExploreResult {
     }
     const run: Edge[] = [];
     let cur = at;
+    const seen = new Set<number>([cur]);
     for (let n = 0; n <= opts.progressBound && longest.next[cur]! >= 0; n++) {
       const to = longest.next[cur]!;
+      if (seen.has(to) && run.length > 0 && longest.len[at] === Infinity) {
+        // Once around the cycle is enough to show it.
+        const via = findCodeEdge(states[cur]!, states[to]!, opts);
+        if (via !== undefined) run.push({ parent: cur, ...via });
+        cur = to;
+        break;
+      }
+      seen.add(to);
       const via = findCodeEdge(states[cur]!, states[to]!, opts);
       if (via === undefined) break;
       run.push({ parent: cur, ...via });
@@ -246,7 +255,7 @@ function run(opts: ExploreOptions, start: number): ExploreResult {
     const len = longest.len[at]!;
     const message =
       len === Infinity
-        ? `a cycle of code steps never reaches quiescence (the trace shows ${run.length} steps of it)`
+        ? `a cycle of code steps never reaches quiescence (the trace ends with the cycle, back to a state it has seen)`
         : `a run of ${len} code steps reaches quiescence only after the bound ${opts.progressBound}`;
     const tail = run.map((e, k) => toTraceStep(states[0]!, e, base.length + k + 1));
     report(bound, { message, tasks: [] }, at);

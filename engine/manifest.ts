@@ -27,7 +27,8 @@ export interface ManifestEntry {
     readonly violations: readonly string[];
     readonly distinctStates: number;
     readonly depth: number;
-    readonly longestQuietRun: number;
+    /** Longest run of code steps to quiescence; 'cycle' when some run never ends. */
+    readonly longestQuietRun: number | 'cycle';
   };
 }
 
@@ -56,6 +57,6 @@ export function observed(r: ExploreResult): ManifestEntry['expected'] {
     violations: r.violations.map((v) => v.invariant).sort(),
     distinctStates: r.distinctStates,
     depth: r.depth,
-    longestQuietRun: r.longestQuietRun,
+    longestQuietRun: r.longestQuietRun === Infinity ? 'cycle' : r.longestQuietRun,
   };
 }

@@ -1,0 +1,87 @@
+/**
+ * The explore command and the CLI's input handling, run in-process through
+ * main(): exit codes, one-line errors on stderr, the JSON shape, determinism.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+function capture() {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  return { out: () => out, err: () => err };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('umcg-verify explore', () => {
+  it('prints exactly one JSON object and exits 0 on a passing configuration', async () => {
+    const io = capture();
+    const code = await main(['explore', '--target', 'model', '--servers', '1', '--workers', '2', '--no-yield', '--json']);
+    expect(code).toBe(0);
+    const lines = io.out().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(r).toMatchObject({ target: 'model', servers: 1, workers: 2, verdict: 'pass' });
+    for (const k of ['distinctStates', 'depth', 'elapsedMs', 'statesPerSecond']) expect(typeof r[k]).toBe('number');
+    expect(r['invariant']).toBeUndefined();
+  });
+
+  it('exits 1 with the violated invariant and its trace on a violation', async () => {
+    const io = capture();
+    const code = await main(['explore', '--servers', '1', '--workers', '1', '--json']);
+    expect(code).toBe(1);
+    const r = JSON.parse(io.out()) as { verdict: string; invariant: string; trace: { step: number; task: string; label: string }[] };
+    expect(r.verdict).toBe('violation');
+    expect(r.invariant).toMatch(/^(INV|LIVE)-/);
+    expect(r.trace.length).toBeGreaterThan(0);
+    expect(r.trace[0]!.step).toBe(1);
+  });
+
+  it('prints the same JSON for the same options, except elapsedMs and statesPerSecond', async () => {
+    const runOnce = async () => {
+      const io = capture();
+      await main(['explore', '--servers', '1', '--workers', '2', '--json']);
+      vi.restoreAllMocks();
+      const r = JSON.parse(io.out()) as Record<string, unknown>;
+      delete r['elapsedMs'];
+      delete r['statesPerSecond'];
+      return r;
+    };
+    expect(await runOnce()).toEqual(await runOnce());
+  });
+
+  const bad: [string, string[]][] = [
+    ['a non-numeric count', ['--servers', 'two', '--workers', '1']],
+    ['an out-of-range count', ['--servers', '0', '--workers', '1']],
+    ['too many workers', ['--servers', '1', '--workers', '99']],
+    ['an unknown option', ['--servers', '1', '--workers', '1', '--frobnicate']],
+    ['a missing count', ['--servers', '1']],
+    ['an unknown profile', ['--servers', '1', '--workers', '1', '--profile', 'hostile']],
+    ['an unknown invariant in --only', ['--servers', '1', '--workers', '1', '--only', 'INV-NOPE']],
+    ['an env budget without the adversarial profile', ['--servers', '1', '--workers', '1', '--env-budget', '2']],
+  ];
+  for (const [what, args] of bad) {
+    it(`rejects ${what} with one line on stderr and exit 2`, async () => {
+      const io = capture();
+      expect(await main(['explore', ...args])).toBe(2);
+      expect(io.out()).toBe('');
+      expect(io.err()).toMatch(/^umcg-verify: explore: [^\n]+\n$/);
+    });
+  }
+
+  it('rejects an unknown command with exit 2', async () => {
+    const io = capture();
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(io.err()).toMatch(/^umcg-verify: unknown command 'frobnicate'/);
+  });
+});
