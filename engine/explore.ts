@@ -11,10 +11,9 @@
  *   steps to quiescence is computed over the stored graph for the
  *   `progress-bound` property.
  */
-import { setAutoFreeze } from 'immer';
 import { canonicalKey } from '../model/canon.ts';
 import { candidateActions, initialState } from '../model/init.ts';
-import { apply, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
+import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
 import type { ModelConfig, State } from '../model/types.ts';
 import {
   appliesTo,
@@ -71,201 +70,238 @@ export interface ExploreResult {
   readonly violations: readonly Violation[];
 }
 
-interface Edge {
-  readonly parent: number;
-  readonly action: Action;
-  readonly row: string;
-  readonly label: string;
+export function explore(opts: ExploreOptions): ExploreResult {
+  return new Explorer(opts).run();
 }
 
-export function explore(opts: ExploreOptions): ExploreResult {
-  const start = performance.now();
-  const previousFreeze = setAutoFreeze(false) as unknown;
-  try {
-    return run(opts, start);
-  } finally {
-    // setAutoFreeze returns void; restore the library default (on).
-    void previousFreeze;
-    setAutoFreeze(true);
+/** A growable typed array of 32-bit ints. */
+class IntList {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
   }
 }
 
-function run(opts: ExploreOptions, start: number): ExploreResult {
-  const selected = INVARIANTS.filter((i) => appliesTo(i, opts.profile) && (opts.only === undefined || opts.only.includes(i.id)));
-  const stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
-  const edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
-  const quiescence = selected.filter(
-    (i): i is Extract<LivenessProperty, { form: 'at-quiescence' }> => i.kind === 'liveness' && i.form === 'at-quiescence',
-  );
-  const bound = selected.find((i) => i.kind === 'liveness' && i.form === 'progress-bound');
+/**
+ * Breadth-first search that keeps, per state, only its key, its parent and
+ * the index of the action that reached it (states of the current and next
+ * level are the only ones held). A trace, or any state, is rebuilt by
+ * replaying the actions from the initial state, which is deterministic.
+ */
+class Explorer {
+  private readonly stateInvs: readonly StateInvariant[];
+  private readonly edgeInvs: readonly TransitionInvariant[];
+  private readonly quiescence: readonly Extract<LivenessProperty, { form: 'at-quiescence' }>[];
+  private readonly bound: Invariant | undefined;
+  private readonly index = new Map<string, number>();
+  private readonly parent = new IntList();
+  /** Index into candidateActions(parent state) of the action that reached the state. */
+  private readonly via = new IntList();
+  private readonly depth = new IntList();
+  private readonly quietFrom = new IntList();
+  private readonly quietTo = new IntList();
+  private readonly found = new Map<string, Violation>();
+  private readonly root: State;
+  private transitions = 0;
+  private quiescent = 0;
+  private corrupt = 0;
+  private readonly start = performance.now();
 
-  const states: State[] = [];
-  const edges: (Edge | undefined)[] = [];
-  const depthOf: number[] = [];
-  const index = new Map<string, number>();
-  // Code-step edges, for the progress bound: quietTo[quietFrom[i] .. quietFrom[i+1]).
-  const quietFrom: number[] = [];
-  const quietTo: number[] = [];
-  let transitions = 0;
-  let quiescent = 0;
-  let corrupt = 0;
-  const found = new Map<string, Violation>();
+  constructor(private readonly opts: ExploreOptions) {
+    const selected = INVARIANTS.filter((i) => appliesTo(i, opts.profile) && (opts.only === undefined || opts.only.includes(i.id)));
+    this.stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
+    this.edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
+    this.quiescence = selected.filter(
+      (i): i is Extract<LivenessProperty, { form: 'at-quiescence' }> => i.kind === 'liveness' && i.form === 'at-quiescence',
+    );
+    this.bound = selected.find((i) => i.kind === 'liveness' && i.form === 'progress-bound');
+    this.root = initialState(opts);
+  }
 
-  const trace = (id: number, extra?: Edge): TraceStep[] => {
-    const path: Edge[] = [];
-    if (extra !== undefined) path.push(extra);
-    for (let i = id; edges[i] !== undefined; i = edges[i]!.parent) path.push(edges[i]!);
-    path.reverse();
-    return path.map((e, k) => toTraceStep(states[0]!, e, k + 1));
-  };
-
-  /** Record a violation; true when the search must stop. */
-  const report = (inv: Invariant, witness: Witness, id: number, extra?: Edge, at?: State): boolean => {
-    if (!found.has(inv.id)) {
-      found.set(inv.id, { invariant: inv.id, witness, trace: trace(id, extra), finalState: at ?? states[id]! });
+  run(): ExploreResult {
+    const opts = this.opts;
+    this.add(this.root, -1, -1, 0);
+    if (this.checkState(this.root, 0)) return this.finish('violation');
+    let level: State[] = [this.root];
+    let levelBase = 0;
+    let d = 0;
+    while (level.length > 0) {
+      const next: State[] = [];
+      const nextBase = this.index.size;
+      for (let k = 0; k < level.length; k++) {
+        const id = levelBase + k;
+        const s = level[k]!;
+        this.quietFrom.push(this.quietTo.length);
+        if (this.brokenAt.has(id)) continue;
+        if (hasCorruptList(s)) {
+          // The abstract list cannot describe memory with a node linked twice
+          // (a cycle or lost nodes), so the state is a dead end of the model.
+          this.corrupt++;
+          continue;
+        }
+        let codeEnabled = false;
+        const actions = candidateActions(s, opts);
+        for (let ai = 0; ai < actions.length; ai++) {
+          const a = actions[ai]!;
+          if (!enabled(s, a, opts)) continue;
+          const step = applyMutable(s, a);
+          this.transitions++;
+          const isCode = causeOf(a) === 'code';
+          if (isCode) codeEnabled = true;
+          for (const inv of this.edgeInvs) {
+            const w = inv.check(s, step);
+            if (w !== null && this.report(inv, w, id, ai)) return this.finish('violation');
+          }
+          const before = this.index.size;
+          const to = this.add(step.next, id, ai, d + 1);
+          if (isCode) this.quietTo.push(to);
+          if (to === before) {
+            next.push(step.next);
+            if (this.checkState(step.next, to)) return this.finish('violation');
+            if (this.index.size >= opts.maxStates) return this.finish('incomplete');
+          }
+        }
+        if (!codeEnabled) {
+          this.quiescent++;
+          for (const inv of this.quiescence) {
+            const w = inv.check(s);
+            if (w !== null && this.report(inv, w, id)) return this.finish('violation');
+          }
+        }
+      }
+      level = next;
+      levelBase = nextBase;
+      d++;
     }
-    return opts.stopAtFirst;
-  };
+    this.quietFrom.push(this.quietTo.length);
+    return this.progressBound();
+  }
 
-  const finish = (verdict: ExploreResult['verdict'], longestQuietRun = 0): ExploreResult => {
-    const elapsedMs = performance.now() - start;
-    return {
-      distinctStates: states.length,
-      transitions,
-      quiescentStates: quiescent,
-      corruptStates: corrupt,
-      depth: depthOf.length === 0 ? 0 : depthOf[depthOf.length - 1]!,
-      longestQuietRun,
-      elapsedMs,
-      statesPerSecond: elapsedMs > 0 ? Math.round((states.length / elapsedMs) * 1000) : 0,
-      verdict: found.size > 0 ? 'violation' : verdict,
-      violations: [...found.values()],
-    };
-  };
+  /** States that already break a state invariant: counterexamples, not expanded. */
+  private readonly brokenAt = new Set<number>();
 
-  const add = (s: State, edge: Edge | undefined, depth: number): { id: number; fresh: boolean } => {
+  private add(s: State, parent: number, via: number, depth: number): number {
     const key = canonicalKey(s);
-    const known = index.get(key);
-    if (known !== undefined) return { id: known, fresh: false };
-    const id = states.length;
-    index.set(key, id);
-    states.push(s);
-    edges.push(edge);
-    depthOf.push(depth);
-    return { id, fresh: true };
-  };
-
-  // States that already violate a state invariant are counterexamples;
-  // they are recorded but not expanded, so what lies beyond a first failure
-  // does not swamp the search.
-  const broken = new Set<number>();
+    const known = this.index.get(key);
+    if (known !== undefined) return known;
+    const id = this.index.size;
+    this.index.set(key, id);
+    this.parent.push(parent);
+    this.via.push(via);
+    this.depth.push(depth);
+    return id;
+  }
 
   /** Check a new state; true when the search must stop. */
-  const checkState = (id: number): boolean => {
-    const s = states[id]!;
-    for (const inv of stateInvs) {
+  private checkState(s: State, id: number): boolean {
+    for (const inv of this.stateInvs) {
       const w = inv.check(s);
       if (w === null) continue;
-      broken.add(id);
-      if (report(inv, w, id)) return true;
+      this.brokenAt.add(id);
+      if (this.report(inv, w, id)) return true;
     }
     return false;
-  };
-
-  const root = add(initialState(opts), undefined, 0);
-  if (checkState(root.id)) return finish('violation');
-
-  for (let id = 0; id < states.length; id++) {
-    const s = states[id]!;
-    quietFrom.push(quietTo.length);
-    if (broken.has(id)) continue;
-    if (hasCorruptList(s)) {
-      // The abstract list cannot describe memory with a node linked twice
-      // (a cycle or lost nodes), so the state is a dead end of the model.
-      corrupt++;
-      continue;
-    }
-    let codeEnabled = false;
-    for (const a of candidateActions(s, opts)) {
-      if (!enabled(s, a, opts)) continue;
-      const step = apply(s, a, opts);
-      transitions++;
-      const isCode = causeOf(a) === 'code';
-      if (isCode) codeEnabled = true;
-      const edge: Edge = { parent: id, action: a, row: step.row, label: step.label };
-      for (const inv of edgeInvs) {
-        const w = inv.check(s, step);
-        if (w !== null && report(inv, w, id, edge, step.next)) return finish('violation');
-      }
-      const { id: to, fresh } = add(step.next, edge, depthOf[id]! + 1);
-      if (isCode) quietTo.push(to);
-      if (fresh) {
-        if (checkState(to)) return finish('violation');
-        if (states.length >= opts.maxStates) return finish('incomplete');
-      }
-    }
-    if (!codeEnabled) {
-      quiescent++;
-      for (const inv of quiescence) {
-        const w = inv.check(s);
-        if (w !== null && report(inv, w, id)) return finish('violation');
-      }
-    }
   }
-  quietFrom.push(quietTo.length);
 
-  // LIVE-BOUNDED-PROGRESS: the longest run of code steps to quiescence.
-  const longest = longestQuietPaths(states.length, quietFrom, quietTo);
-  let worst = 0;
-  let worstAt = -1;
-  for (let i = 0; i < states.length; i++) {
-    if (longest.len[i]! > worst) {
-      worst = longest.len[i]!;
-      worstAt = i;
-    }
+  /** The action indices from the initial state to `id`. */
+  private path(id: number): number[] {
+    const p: number[] = [];
+    for (let i = id; this.parent.data[i]! >= 0; i = this.parent.data[i]!) p.push(this.via.data[i]!);
+    return p.reverse();
   }
-  if (bound !== undefined && worst > opts.progressBound) {
-    // The first state (in BFS order, so with a shortest trace) over the bound.
-    let at = worstAt;
-    for (let i = 0; i < states.length; i++) {
-      if (longest.len[i]! > opts.progressBound) {
-        at = i;
-        break;
-      }
-    }
-    const run: Edge[] = [];
-    let cur = at;
-    const seen = new Set<number>([cur]);
-    for (let n = 0; n <= opts.progressBound && longest.next[cur]! >= 0; n++) {
-      const to = longest.next[cur]!;
-      if (seen.has(to) && run.length > 0 && longest.len[at] === Infinity) {
-        // Once around the cycle is enough to show it.
-        const via = findCodeEdge(states[cur]!, states[to]!, opts);
-        if (via !== undefined) run.push({ parent: cur, ...via });
-        cur = to;
-        break;
-      }
-      seen.add(to);
-      const via = findCodeEdge(states[cur]!, states[to]!, opts);
-      if (via === undefined) break;
-      run.push({ parent: cur, ...via });
-      cur = to;
-    }
-    const base = trace(at);
-    const len = longest.len[at]!;
-    const message =
-      len === Infinity
-        ? `a cycle of code steps never reaches quiescence (the trace ends with the cycle, back to a state it has seen)`
-        : `a run of ${len} code steps reaches quiescence only after the bound ${opts.progressBound}`;
-    const tail = run.map((e, k) => toTraceStep(states[0]!, e, base.length + k + 1));
-    report(bound, { message, tasks: [] }, at);
-    found.set(bound.id, { invariant: bound.id, witness: { message, tasks: [] }, trace: [...base, ...tail], finalState: states[cur]! });
-  }
-  return finish('pass', worst);
-}
 
-function toTraceStep(s0: State, e: Edge, index: number): TraceStep {
-  return { index, task: taskName(s0, e.action.tid), row: e.row, label: e.label, action: e.action };
+  /** Replay action indices from the initial state: the trace and the state reached. */
+  private replay(path: readonly number[]): { trace: TraceStep[]; state: State } {
+    let s = this.root;
+    const trace: TraceStep[] = [];
+    for (const ai of path) {
+      const a = candidateActions(s, this.opts)[ai]!;
+      const step = applyMutable(s, a);
+      trace.push({ index: trace.length + 1, task: taskName(this.root, a.tid), row: step.row, label: step.label, action: a });
+      s = step.next;
+    }
+    return { trace, state: s };
+  }
+
+  /** Record a violation; true when the search must stop. */
+  private report(inv: Invariant, witness: Witness, id: number, extra?: number): boolean {
+    if (!this.found.has(inv.id)) {
+      const p = this.path(id);
+      if (extra !== undefined) p.push(extra);
+      const { trace, state } = this.replay(p);
+      this.found.set(inv.id, { invariant: inv.id, witness, trace, finalState: state });
+    }
+    return this.opts.stopAtFirst;
+  }
+
+  private finish(verdict: ExploreResult['verdict'], longestQuietRun = 0): ExploreResult {
+    const elapsedMs = performance.now() - this.start;
+    const n = this.index.size;
+    return {
+      distinctStates: n,
+      transitions: this.transitions,
+      quiescentStates: this.quiescent,
+      corruptStates: this.corrupt,
+      depth: n === 0 ? 0 : this.depth.data[n - 1]!,
+      longestQuietRun,
+      elapsedMs,
+      statesPerSecond: elapsedMs > 0 ? Math.round((n / elapsedMs) * 1000) : 0,
+      verdict: this.found.size > 0 ? 'violation' : verdict,
+      violations: [...this.found.values()],
+    };
+  }
+
+  /** LIVE-BOUNDED-PROGRESS: the longest run of code steps to quiescence. */
+  private progressBound(): ExploreResult {
+    const n = this.index.size;
+    const longest = longestQuietPaths(n, this.quietFrom.data, this.quietTo.data);
+    let worst = 0;
+    for (let i = 0; i < n; i++) if (longest.len[i]! > worst) worst = longest.len[i]!;
+    const k = this.opts.progressBound;
+    if (this.bound === undefined || worst <= k) return this.finish('pass', worst);
+    // The first state over the bound in BFS order has a shortest trace.
+    let at = 0;
+    while (longest.len[at]! <= k) at++;
+    const cycle = longest.len[at] === Infinity;
+    const p = this.path(at);
+    let { state: cur } = this.replay(p);
+    const seen = new Set<string>([canonicalKey(cur)]);
+    for (let node = at, m = 0; m <= k && longest.next[node]! >= 0; m++) {
+      const to = longest.next[node]!;
+      const toKey = this.keyOf(to, p);
+      const actions = candidateActions(cur, this.opts);
+      const ai = actions.findIndex((a) => causeOf(a) === 'code' && enabled(cur, a, this.opts) && canonicalKey(applyMutable(cur, a).next) === toKey);
+      if (ai < 0) break;
+      p.push(ai);
+      cur = applyMutable(cur, actions[ai]!).next;
+      node = to;
+      if (cycle && seen.has(toKey)) break; // once around the cycle is enough
+      seen.add(toKey);
+    }
+    const message = cycle
+      ? 'a cycle of code steps never reaches quiescence (the trace ends once around the cycle)'
+      : `a run of ${longest.len[at]} code steps reaches quiescence only after the bound ${k}`;
+    const { trace, state } = this.replay(p);
+    this.found.set(this.bound.id, { invariant: this.bound.id, witness: { message, tasks: [] }, trace, finalState: state });
+    return this.finish('violation', worst);
+  }
+
+  private keyCache = new Map<number, string>();
+
+  /** The canonical key of state `id` (by replay; only used for the few states of a trace). */
+  private keyOf(id: number, _hint: readonly number[]): string {
+    const cached = this.keyCache.get(id);
+    if (cached !== undefined) return cached;
+    const key = canonicalKey(this.replay(this.path(id)).state);
+    this.keyCache.set(id, key);
+    return key;
+  }
 }
 
 function hasCorruptList(s: State): boolean {
@@ -279,22 +315,11 @@ function hasDuplicate(nodes: State['idleWorkers']): boolean {
   return false;
 }
 
-/** Re-derive the label of a code edge between two stored states. */
-function findCodeEdge(from: State, to: State, cfg: ModelConfig): { action: Action; row: string; label: string } | undefined {
-  const key = canonicalKey(to);
-  for (const a of candidateActions(from, cfg)) {
-    if (causeOf(a) !== 'code' || !enabled(from, a, cfg)) continue;
-    const step = apply(from, a, cfg);
-    if (canonicalKey(step.next) === key) return { action: a, row: step.row, label: step.label };
-  }
-  return undefined;
-}
-
 /**
  * Longest path (in edges) from every node to a sink of the code-step graph;
  * Infinity for nodes that reach a cycle. Iterative DFS (no recursion limit).
  */
-function longestQuietPaths(n: number, from: readonly number[], to: readonly number[]): { len: Float64Array; next: Int32Array } {
+function longestQuietPaths(n: number, from: Int32Array, to: Int32Array): { len: Float64Array; next: Int32Array } {
   const len = new Float64Array(n);
   const next = new Int32Array(n).fill(-1);
   const color = new Uint8Array(n); // 0 new, 1 on stack, 2 done

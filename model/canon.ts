@@ -10,8 +10,8 @@
  * equal signatures keep TID order, so some symmetric states get different
  * keys: that costs states, never soundness.)
  *
- * Keys are compact strings, one character per field, because the explorer
- * hashes millions of them.
+ * Keys are compact one-byte strings, a character or two per field, because
+ * the explorer hashes millions of them.
  */
 import type { ListNode, Pc, State, Task, Tid } from './types.ts';
 
@@ -44,30 +44,56 @@ function flags(t: Task): number {
   );
 }
 
-const ch = (n: number): string => String.fromCharCode(n + 48);
+/** Scratch buffers (keys are built one at a time). */
+let buf = new Uint16Array(256);
+let flagBuf = new Int32Array(16);
+let sigBuf = new Float64Array(16);
+let orderBuf = new Int32Array(16);
+let renameBuf = new Int32Array(17);
 
-function encode(s: State, order: readonly number[], map: (t: Tid) => number): string {
-  let k = ch(s.envBudget) + ch(map(s.killedBy));
-  for (const i of order) {
+function encode(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: (t: Tid) => number): string {
+  const need = 4 + s.tasks.length * 5 + s.idleWorkers.length + s.idleServers.length;
+  if (need > buf.length) buf = new Uint16Array(need * 2);
+  let n = 0;
+  buf[n++] = 48 + s.envBudget;
+  buf[n++] = 48 + map(s.killedBy);
+  for (let k = 0; k < s.tasks.length; k++) {
+    const i = order[k]!;
     const t = s.tasks[i]!;
-    k += String.fromCharCode(flags(t) + 256) + ch(map(t.word.serverTid)) + ch(map(t.word.nextTid)) + ch(map(t.other));
+    // Every character stays below 256, so V8 keeps keys as one-byte strings.
+    buf[n++] = fl[i]! & 0xff;
+    buf[n++] = fl[i]! >> 8;
+    buf[n++] = 48 + map(t.word.serverTid);
+    buf[n++] = 48 + map(t.word.nextTid);
+    buf[n++] = 48 + map(t.other);
   }
-  k += '|';
-  for (const n of s.idleWorkers) k += ch(map(n.tid) + (n.marked ? 32 : 0));
-  k += '|';
-  for (const n of s.idleServers) k += ch(map(n.tid) + (n.marked ? 32 : 0));
-  return k;
+  buf[n++] = 124; // '|'
+  for (const x of s.idleWorkers) buf[n++] = 48 + map(x.tid) + (x.marked ? 32 : 0);
+  buf[n++] = 124;
+  for (const x of s.idleServers) buf[n++] = 48 + map(x.tid) + (x.marked ? 32 : 0);
+  return String.fromCharCode.apply(null, buf.subarray(0, n) as unknown as number[]);
 }
 
 const identity = (t: Tid): number => t;
 
+function ensure(n: number): void {
+  if (flagBuf.length < n) {
+    flagBuf = new Int32Array(n * 2);
+    sigBuf = new Float64Array(n * 2);
+    orderBuf = new Int32Array(n * 2);
+    renameBuf = new Int32Array(n * 2 + 1);
+  }
+}
+
 /** The exact key: equal keys iff equal states. */
 export function stateKey(s: State): string {
-  return encode(
-    s,
-    s.tasks.map((_, i) => i),
-    identity,
-  );
+  const n = s.tasks.length;
+  ensure(n);
+  for (let i = 0; i < n; i++) {
+    flagBuf[i] = flags(s.tasks[i]!);
+    orderBuf[i] = i;
+  }
+  return encode(s, orderBuf, flagBuf, identity);
 }
 
 function position(nodes: readonly ListNode[], tid: Tid): number {
@@ -76,14 +102,14 @@ function position(nodes: readonly ListNode[], tid: Tid): number {
 }
 
 /** A TID-free description of a task, used only to order tasks of one role. */
-function signature(s: State, t: Task): number {
+function signature(s: State, t: Task, fl: number): number {
   const role = (tid: Tid): number => (tid === 0 ? 0 : tid === t.tid ? 3 : s.tasks[tid - 1]?.role === 'server' ? 1 : 2);
   return (
-    flags(t) * 4096 +
-    role(t.word.serverTid) * 1024 +
-    role(t.word.nextTid) * 256 +
-    role(t.other) * 64 +
-    position(s.idleWorkers, t.tid) * 8 +
+    fl * 65536 +
+    role(t.word.serverTid) * 4096 +
+    role(t.word.nextTid) * 1024 +
+    role(t.other) * 256 +
+    position(s.idleWorkers, t.tid) * 16 +
     position(s.idleServers, t.tid)
   );
 }
@@ -91,19 +117,33 @@ function signature(s: State, t: Task): number {
 /** The symmetry-reduced key (see the module comment for why it is sound). */
 export function canonicalKey(s: State): string {
   const n = s.tasks.length;
-  const sig = new Array<number>(n);
-  const order = new Array<number>(n);
+  ensure(n);
   for (let i = 0; i < n; i++) {
-    sig[i] = signature(s, s.tasks[i]!);
-    order[i] = i;
+    const t = s.tasks[i]!;
+    const fl = flags(t);
+    flagBuf[i] = fl;
+    sigBuf[i] = signature(s, t, fl);
+    orderBuf[i] = i;
   }
-  order.sort((a, b) => {
-    const ra = s.tasks[a]!.role;
-    const rb = s.tasks[b]!.role;
-    if (ra !== rb) return ra === 'server' ? -1 : 1;
-    return sig[a]! - sig[b]! || a - b;
-  });
-  const rename = new Array<number>(n + 1).fill(0);
-  for (let k = 0; k < n; k++) rename[order[k]! + 1] = k + 1;
-  return encode(s, order, (tid) => (tid === 0 ? 0 : (rename[tid] ?? tid)));
+  // Tasks are stored servers first, then workers (initialState); sort each
+  // role group by signature, ties by TID (stable insertion sort, no allocation).
+  let split = 0;
+  while (split < n && s.tasks[split]!.role === 'server') split++;
+  sortRange(0, split);
+  sortRange(split, n);
+  for (let k = 0; k < n; k++) renameBuf[orderBuf[k]! + 1] = k + 1;
+  return encode(s, orderBuf, flagBuf, (tid) => (tid === 0 ? 0 : renameBuf[tid]!));
+}
+
+function sortRange(from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const x = orderBuf[i]!;
+    const sx = sigBuf[x]!;
+    let j = i - 1;
+    while (j >= from && sigBuf[orderBuf[j]!]! > sx) {
+      orderBuf[j + 1] = orderBuf[j]!;
+      j--;
+    }
+    orderBuf[j + 1] = x;
+  }
 }

@@ -44,8 +44,26 @@ export function initialState(cfg: Pick<ModelConfig, 'servers' | 'workers' | 'env
 
 const WRITABLE: readonly UmcgState[] = ['NONE', 'RUNNING', 'IDLE', 'BLOCKED'];
 
-/** Every action the explorer tries in a state (direct ctl/wait calls are for tests). */
-export function candidateActions(s: State, cfg: ModelConfig): Action[] {
+/**
+ * Every action the explorer tries in a state (direct ctl/wait calls are for
+ * tests). The list depends only on the configuration and on whether
+ * adversarial events remain, so it is built once per (config, flag) and
+ * shared: callers must not mutate it.
+ */
+export function candidateActions(s: State, cfg: ModelConfig): readonly Action[] {
+  const env = cfg.profile === 'adversarial' && s.envBudget > 0;
+  let lists = CANDIDATES.get(cfg);
+  if (lists === undefined || lists.tasks !== s.tasks.length) {
+    lists = { tasks: s.tasks.length, quiet: buildCandidates(s, cfg, false), env: buildCandidates(s, cfg, true) };
+    CANDIDATES.set(cfg, lists);
+  }
+  return env ? lists.env : lists.quiet;
+}
+
+/** Per configuration object (the roles of a configuration's tasks never change). */
+const CANDIDATES = new WeakMap<ModelConfig, { tasks: number; quiet: readonly Action[]; env: readonly Action[] }>();
+
+function buildCandidates(s: State, cfg: ModelConfig, env: boolean): readonly Action[] {
   const out: Action[] = [];
   for (const t of s.tasks) {
     const tid = t.tid;
@@ -55,12 +73,12 @@ export function candidateActions(s: State, cfg: ModelConfig): Action[] {
       if (cfg.yield) out.push({ kind: 'yield', tid });
       if (cfg.locks) out.push({ kind: 'lock', tid });
     }
-    if (cfg.profile === 'adversarial' && s.envBudget > 0) {
+    if (env) {
       out.push({ kind: 'signal', tid }, { kind: 'ttwu', tid }, { kind: 'exit', tid }, { kind: 'unregister', tid });
       for (const state of WRITABLE) out.push({ kind: 'write', tid, state });
     }
   }
-  return out;
+  return Object.freeze(out);
 }
 
 /** All enabled transitions of `s`, in a fixed order (so exploration is deterministic). */

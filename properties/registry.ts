@@ -274,13 +274,23 @@ const KERNEL_LIST_OPS: TransitionInvariant = {
     for (const [list, get] of LISTS) {
       const b = get(before);
       const a = get(step.next);
-      const tail = a.length === b.length ? a : a.length === b.length + 1 ? a.slice(1) : undefined;
-      const ok = tail !== undefined && tail.every((n, i) => n.tid === b[i]!.tid && (n.marked || !b[i]!.marked));
-      if (!ok) return witness(`kernel step changed ${list} other than by push or mark (${step.label})`, [actor.tid], list);
+      if (!pushedOrMarked(b, a)) return witness(`kernel step changed ${list} other than by push or mark (${step.label})`, [actor.tid], list);
     }
     return null;
   },
 };
+
+/** `after` is `before` with at most one node pushed at the head and some nodes marked. */
+function pushedOrMarked(before: readonly ListNode[], after: readonly ListNode[]): boolean {
+  const shift = after.length - before.length;
+  if (shift !== 0 && shift !== 1) return false;
+  for (let i = 0; i < before.length; i++) {
+    const n = after[i + shift]!;
+    const o = before[i]!;
+    if (n.tid !== o.tid || (o.marked && !n.marked)) return false;
+  }
+  return true;
+}
 
 // --- liveness -------------------------------------------------------------
 
