@@ -11,7 +11,8 @@
  *   steps to quiescence is computed over the stored graph for the
  *   `progress-bound` property.
  */
-import { canonicalKey } from '../model/canon.ts';
+import { canonicalBuffer, canonicalEncode, canonicalKey } from '../model/canon.ts';
+import { StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
 import type { ModelConfig, State } from '../model/types.ts';
@@ -99,7 +100,7 @@ class Explorer {
   private readonly edgeInvs: readonly TransitionInvariant[];
   private readonly quiescence: readonly Extract<LivenessProperty, { form: 'at-quiescence' }>[];
   private readonly bound: Invariant | undefined;
-  private readonly index = new Map<string, number>();
+  private readonly index = new StateSet();
   private readonly parent = new IntList();
   /** Index into candidateActions(parent state) of the action that reached the state. */
   private readonly via = new IntList();
@@ -187,14 +188,14 @@ class Explorer {
   private readonly brokenAt = new Set<number>();
 
   private add(s: State, parent: number, via: number, depth: number): number {
-    const key = canonicalKey(s);
-    const known = this.index.get(key);
-    if (known !== undefined) return known;
-    const id = this.index.size;
-    this.index.set(key, id);
-    this.parent.push(parent);
-    this.via.push(via);
-    this.depth.push(depth);
+    const before = this.index.size;
+    const len = canonicalEncode(s); // first: it may replace the buffer
+    const id = this.index.add(canonicalBuffer(), len);
+    if (id === before) {
+      this.parent.push(parent);
+      this.via.push(via);
+      this.depth.push(depth);
+    }
     return id;
   }
 

@@ -51,7 +51,8 @@ let sigBuf = new Float64Array(16);
 let orderBuf = new Int32Array(16);
 let renameBuf = new Int32Array(17);
 
-function encode(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: (t: Tid) => number): string {
+/** Encode into `buf`; returns the number of characters written (each below 256). */
+function encodeInto(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: (t: Tid) => number): number {
   const need = 4 + s.tasks.length * 5 + s.idleWorkers.length + s.idleServers.length;
   if (need > buf.length) buf = new Uint16Array(need * 2);
   let n = 0;
@@ -71,6 +72,11 @@ function encode(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: 
   for (const x of s.idleWorkers) buf[n++] = 48 + map(x.tid) + (x.marked ? 32 : 0);
   buf[n++] = 124;
   for (const x of s.idleServers) buf[n++] = 48 + map(x.tid) + (x.marked ? 32 : 0);
+  return n;
+}
+
+function encode(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: (t: Tid) => number): string {
+  const n = encodeInto(s, order, fl, map);
   return String.fromCharCode.apply(null, buf.subarray(0, n) as unknown as number[]);
 }
 
@@ -116,6 +122,16 @@ function signature(s: State, t: Task, fl: number): number {
 
 /** The symmetry-reduced key (see the module comment for why it is sound). */
 export function canonicalKey(s: State): string {
+  const n = canonicalEncode(s);
+  return String.fromCharCode.apply(null, buf.subarray(0, n) as unknown as number[]);
+}
+
+/**
+ * The canonical key's characters, written into a shared scratch buffer
+ * (`canonicalBuffer()`), without building a string: returns its length.
+ * The buffer is overwritten by the next call.
+ */
+export function canonicalEncode(s: State): number {
   const n = s.tasks.length;
   ensure(n);
   for (let i = 0; i < n; i++) {
@@ -132,7 +148,12 @@ export function canonicalKey(s: State): string {
   sortRange(0, split);
   sortRange(split, n);
   for (let k = 0; k < n; k++) renameBuf[orderBuf[k]! + 1] = k + 1;
-  return encode(s, orderBuf, flagBuf, (tid) => (tid === 0 ? 0 : renameBuf[tid]!));
+  return encodeInto(s, orderBuf, flagBuf, (tid) => (tid === 0 ? 0 : renameBuf[tid]!));
+}
+
+/** The scratch buffer `canonicalEncode` writes into. */
+export function canonicalBuffer(): Uint16Array {
+  return buf;
 }
 
 function sortRange(from: number, to: number): void {
