@@ -633,7 +633,13 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     return { row: 'W4', label: `worker: atomic_stack_push(idle_workers, self); self->next_tid = ${name(d, server)}` };
   },
   // --- kernel: sys_umcg_wait / umcg_idle_loop --------------------------
-  'wait:enter': (d, t) => waitDraft(d, t, 0, 0),
+  'wait:enter': (d, t) => {
+    const out = waitDraft(d, t, 0, 0);
+    // The runtime's answer to an error return: -EINTR is retried after the
+    // signal handler ran; any other error ends this wait, back to the loop.
+    if (out.ret !== undefined && out.ret !== 0) returnFromWait(t, out.ret === -EINTR ? -EINTR : 0);
+    return out;
+  },
   'idle_loop': (d, t, w) => {
     t.kstate = 'interruptible';
     if (w.state === 'RUNNING') {

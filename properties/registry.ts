@@ -3,7 +3,7 @@
  * from this file (`npm run docs`).
  */
 import { causeOf, inUserspace, isAsleep, taskName } from '../model/transitions.ts';
-import type { ListNode, State, Task, Tid } from '../model/types.ts';
+import type { ListNode, State, Task, Tid, UmcgWord } from '../model/types.ts';
 import type { Invariant, LivenessProperty, StateInvariant, TransitionInvariant, Witness } from './invariant.ts';
 
 const witness = (message: string, tasks: readonly Tid[], list?: Witness['list']): Witness =>
@@ -26,6 +26,15 @@ function firstDuplicate(nodes: readonly ListNode[]): Tid | undefined {
 /** A worker executing its body with RUNNING in its state word. */
 function runningWorker(t: Task): boolean {
   return t.role === 'worker' && t.pc === 'wkr:user' && t.word.state === 'RUNNING';
+}
+
+/**
+ * A worker whose state is RUNNING with `server_tid == srv` holds that server,
+ * wherever its thread is: in its body, or (LOCKED, so undetected) blocked in
+ * the kernel; a LOCKED worker "behaves as a server" (§2.3 Note 3).
+ */
+function holdsServer(w: Task, srv: Tid): boolean {
+  return w.role === 'worker' && w.pc !== 'dead' && w.word.state === 'RUNNING' && w.word.serverTid === srv;
 }
 
 /** Asleep in sys_umcg_wait's umcg_idle_loop (not in a blocking call, not in the wake hook). */
@@ -213,9 +222,9 @@ const NO_FORBIDDEN_TRANSITION: TransitionInvariant = {
   kind: 'transition',
   statement: 'No step of kernel or program code takes a task IDLE => BLOCKED or BLOCKED => RUNNING.',
   rationale:
-    'The documented state machine forbids both: an IDLE task is not running, so it cannot block; a BLOCKED worker must pass through IDLE and the idle list so that a server decides when it runs.',
+    'The documented state machine forbids both: an IDLE task is not running, so it cannot block; a BLOCKED worker must pass through IDLE and the idle list so that a server decides when it runs. (Whatever userspace does, the kernel side alone is held to INV-KERNEL-STATE-CHANGES.)',
   spec: '§2.3 ("Never"), §7 I7',
-  scope: 'always',
+  scope: 'contract',
   breakers: ['W2 umcg_wq_worker_sleeping', 'W1 userspace marks RUNNING'],
   checked: 'Compares every task\'s state before and after each step not caused by the environment.',
   check: (before, step) => {
@@ -231,29 +240,63 @@ const NO_FORBIDDEN_TRANSITION: TransitionInvariant = {
   },
 };
 
-const KERNEL_WAKES_IDLE_SERVERS: TransitionInvariant = {
-  id: 'INV-KERNEL-WAKES-IDLE-SERVER',
+/** The state changes kernel code may make (§4.2-§4.4): anything else is a kernel bug. */
+function kernelMayChange(role: Task['role'], from: UmcgWord, to: UmcgWord): boolean {
+  if (role === 'server') return from.state === 'IDLE' && !from.locked && to.state === 'RUNNING' && !to.locked;
+  // Worker: W2 RUNNING -> BLOCKED, W3/W6/W0 -> IDLE (flags kept), W5 clear LOCKED.
+  if (from.state === to.state) return from.locked && !to.locked;
+  if (to.state === 'BLOCKED') return from.state === 'RUNNING' && from.locked === to.locked;
+  return to.state === 'IDLE' && from.locked === to.locked;
+}
+
+const KERNEL_STATE_CHANGES: TransitionInvariant = {
+  id: 'INV-KERNEL-STATE-CHANGES',
   kind: 'transition',
-  statement: 'When kernel code changes a server\'s state, it changes IDLE to RUNNING and nothing else.',
-  rationale: 'try_to_wake_server() cmpxchg\'s exactly IDLE to exactly RUNNING; anything else would overwrite a state userspace owns.',
-  spec: '§7 I6, §4.3',
+  statement:
+    'Kernel code changes a server\'s state only IDLE => RUNNING, and a worker\'s only RUNNING => BLOCKED, to IDLE, or by clearing LOCKED.',
+  rationale:
+    'Userspace owns every other change (Note 4 of §2.3): the kernel cmpxchg\'s exactly IDLE to exactly RUNNING to wake a server (I6), marks a blocking worker BLOCKED, a waking one IDLE, and clears LOCKED in umcg_idle_loop. Anything else overwrites a state userspace relies on, whatever userspace did before.',
+  spec: '§7 I6, I7; §4.2-§4.4; §2.3 Note 4',
   scope: 'always',
-  breakers: ['S2 try_to_wake_server'],
-  checked: 'On each kernel step, compares every server\'s state word before and after.',
+  breakers: ['S2 try_to_wake_server', 'W2/W3 wq_worker_change_state', 'W5 idle-loop prologue'],
+  checked: 'On each kernel step, compares every task\'s state word before and after.',
   check: (before, step) => {
     if (causeOf(step.action) !== 'code') return null;
     const actor = before.tasks[step.action.tid - 1];
     if (actor === undefined || inUserspace(actor)) return null;
     for (const t of before.tasks) {
-      if (t.role !== 'server') continue;
-      const a = step.next.tasks[t.tid - 1]!.word;
       const b = t.word;
-      const changed = a.state !== b.state || a.locked !== b.locked;
-      if (changed && !(b.state === 'IDLE' && !b.locked && a.state === 'RUNNING' && !a.locked)) {
-        return witness(`kernel changed server ${taskName(before, t.tid)} from ${b.state} to ${a.state} (${step.label})`, [t.tid]);
+      const a = step.next.tasks[t.tid - 1]!.word;
+      if (a.state === b.state && a.locked === b.locked) continue;
+      if (!kernelMayChange(t.role, b, a)) {
+        const show = (w: UmcgWord): string => w.state + (w.locked ? '|LOCKED' : '');
+        return witness(`kernel changed ${t.role} ${taskName(before, t.tid)} from ${show(b)} to ${show(a)} (${step.label})`, [t.tid]);
       }
     }
     return null;
+  },
+};
+
+const KERNEL_RETURNS_RUNNING: TransitionInvariant = {
+  id: 'INV-KERNEL-RETURNS-RUNNING',
+  kind: 'transition',
+  statement:
+    'When kernel code returns a worker to its body (from a blocking call, a wake hook or sys_umcg_wait), the worker\'s state is RUNNING, or it is LOCKED.',
+  rationale:
+    '"Previously blocked or woken without servers workers are not allowed to return to the userspace" (I3): such a worker is on idle_workers, so a server may run it a second time. Unlike INV-USER-ONLY-RUNNING this blames only the kernel, so it must hold whatever userspace does; whether a RUNNING worker has a server is userspace\'s part of the contract (INV-RUNNING-HAS-SERVER).',
+  spec: '§7 I3, §4.4',
+  scope: 'always',
+  breakers: ['W3 umcg_wq_worker_running (its nested umcg_idle_loop ignores -EINTR)', 'umcg_idle_loop return paths'],
+  checked: 'On each kernel step that moves a worker into its body, reads the worker\'s state word after the step.',
+  check: (before, step) => {
+    if (causeOf(step.action) !== 'code') return null;
+    const t = before.tasks[step.action.tid - 1];
+    if (t === undefined || t.role !== 'worker' || inUserspace(t)) return null;
+    const after = step.next.tasks[t.tid - 1]!;
+    if (after.pc !== 'wkr:user') return null;
+    const w = after.word;
+    if (w.locked || w.state === 'RUNNING') return null;
+    return witness(`kernel returned ${taskName(before, t.tid)} to userspace with state ${w.state} (${step.label})`, [t.tid]);
   },
 };
 
@@ -299,9 +342,9 @@ const NO_LOST_WAKEUP: LivenessProperty = {
   kind: 'liveness',
   form: 'at-quiescence',
   statement:
-    'Once workload and environment stop, every run of kernel and program code ends (within LIVE-BOUNDED-PROGRESS) in a state where no task sleeps in umcg_idle_loop with state RUNNING, and no IDLE worker waits on idle_workers while a server with no running worker sleeps IDLE in sys_umcg_wait.',
+    'Once workload and environment stop, every run of kernel and program code ends (within LIVE-BOUNDED-PROGRESS) in a state where no task sleeps in umcg_idle_loop with state RUNNING, and no IDLE worker waits on idle_workers while a server that no RUNNING worker holds sleeps IDLE in sys_umcg_wait.',
   rationale:
-    'Either shape is a lost wakeup: the first is a ttwu that missed its sleeper (the wait/wake ordering of §4.5), the second a worker that became runnable while every free server sleeps with nobody left to wake one (§4.4, the Dekker pattern of §6.3).',
+    'Either shape is a lost wakeup: the first is a ttwu that missed its sleeper (the wait/wake ordering of §4.5), the second a worker that became runnable while a free server sleeps with nobody left to wake it (§4.4, the Dekker pattern of §6.3). A server is not free while one of its workers is RUNNING, even a LOCKED one blocked in the kernel: LOCKED workers behave as servers (§2.3 Note 3).',
   spec: '§7 I5, I10; §4.5; §6.3; §11 item 6',
   scope: 'contract',
   breakers: ['umcg_idle_loop', 'W3 push/pop/wake', 'S1 server goes idle', 'W2 wake server'],
@@ -321,11 +364,11 @@ const NO_LOST_WAKEUP: LivenessProperty = {
         srv.role === 'server' &&
         asleepInWait(srv) &&
         srv.word.state === 'IDLE' &&
-        !s.tasks.some((w) => runningWorker(w) && w.word.serverTid === srv.tid),
+        !s.tasks.some((w) => holdsServer(w, srv.tid)),
     );
     if (free === undefined) return null;
     return witness(
-      `${taskName(s, waiting.tid)} waits on idle_workers while ${taskName(s, free.tid)} sleeps IDLE with no running worker`,
+      `${taskName(s, waiting.tid)} waits on idle_workers while ${taskName(s, free.tid)} sleeps IDLE with no RUNNING worker`,
       [waiting.tid, free.tid],
       'idle_workers',
     );
@@ -382,7 +425,8 @@ export const INVARIANTS: readonly Invariant[] = [
   SINGLE_RUNNING,
   NO_SIGSEGV,
   NO_FORBIDDEN_TRANSITION,
-  KERNEL_WAKES_IDLE_SERVERS,
+  KERNEL_STATE_CHANGES,
+  KERNEL_RETURNS_RUNNING,
   KERNEL_LIST_OPS,
   NO_LOST_WAKEUP,
   NO_LOST_WORKER,
