@@ -612,25 +612,30 @@ const STEP: Readonly<Record<Pc, Handler>> = {
   'wkr:user': noStep('wkr:user'),
   dead: noStep('dead'),
   unregistered: noStep('unregistered'),
+  // Yield (W4): publish self on idle_workers before waking the server, so
+  // that the server, once awake, finds this worker (a userspace push wakes
+  // nobody, unlike the kernel's push in the wake hook). The server's TID is
+  // read before the push: once on the list, another server may take this
+  // worker and rewrite its server_tid.
   'wkr:yield:set_idle': (d, t, w) => {
     w.state = 'IDLE';
-    t.pc = 'wkr:yield:wake_server';
+    t.other = w.serverTid;
+    t.pc = 'wkr:yield:push_self';
     return { row: 'W4', label: 'worker: self->state = IDLE' };
   },
-  'wkr:yield:wake_server': (d, t, w) => {
-    t.other = w.serverTid;
-    const srv = d.tasks[t.other - 1];
-    if (srv !== undefined) srv.word.state = 'RUNNING';
-    t.pc = 'wkr:yield:push_self';
-    return { row: 'S2', label: `worker: ${name(d, t.other)}->state = RUNNING` };
-  },
-  'wkr:yield:push_self': (d, t, w) => {
-    const server = t.other;
+  'wkr:yield:push_self': (d, t) => {
     push(d.idleWorkers, t.tid);
+    t.pc = 'wkr:yield:wake_server';
+    return { row: 'W4', label: 'worker: atomic_stack_push(idle_workers, self)' };
+  },
+  'wkr:yield:wake_server': (d, t, w) => {
+    const server = t.other;
+    const srv = d.tasks[server - 1];
+    if (srv !== undefined) srv.word.state = 'RUNNING';
     w.nextTid = server;
     t.other = 0;
     t.pc = 'wait:enter';
-    return { row: 'W4', label: `worker: atomic_stack_push(idle_workers, self); self->next_tid = ${name(d, server)}` };
+    return { row: 'S2', label: `worker: ${name(d, server)}->state = RUNNING; self->next_tid = ${name(d, server)}` };
   },
   // --- kernel: sys_umcg_wait / umcg_idle_loop --------------------------
   'wait:enter': (d, t) => {

@@ -60,9 +60,9 @@ export type Pc =
   // userspace worker body
   | 'wkr:register' // sys_umcg_ctl(UMCG_CTL_REGISTER | UMCG_CTL_WORKER) with state IDLE
   | 'wkr:user' // RUNNING: computing
-  | 'wkr:yield:set_idle' // self->state = IDLE
-  | 'wkr:yield:wake_server' // server->state = RUNNING (wake protocol)
-  | 'wkr:yield:push_self' // atomic_stack_push(idle_workers, self); next_tid = server
+  | 'wkr:yield:set_idle' // self->state = IDLE (remember the server)
+  | 'wkr:yield:push_self' // atomic_stack_push(idle_workers, self)
+  | 'wkr:yield:wake_server' // server->state = RUNNING; next_tid = server (wake protocol)
   // kernel: sys_umcg_wait and umcg_idle_loop
   | 'wait:enter' // sys_umcg_wait(): read next_tid (server_tid for a worker), ttwu(next)
   | 'idle_loop' // umcg_idle_loop(): set_current_state(TASK_INTERRUPTIBLE), smp_mb, read state
