@@ -1,0 +1,217 @@
+/**
+ * The abstract v0.3 model as a step system: choices are the enabled model
+ * actions (model/init.ts `candidateActions` filtered by `enabled`), a step is
+ * `applyMutable`, and the checks are the registry's invariants that apply to
+ * the profile (`appliesTo`), with the at-quiescence liveness properties on
+ * quiescent states. LIVE-BOUNDED-PROGRESS is checked by every run
+ * (engine/system.ts) with this system's `progressBound`.
+ *
+ * Like the explorer, a state whose list has a node linked twice is a dead
+ * end: the abstract list cannot describe the corrupt memory that follows.
+ */
+import { stateKey } from '../model/canon.ts';
+import { candidateActions, initialState } from '../model/init.ts';
+import { applyMutable, causeOf, enabled, taskName, type Action, type ActionKind } from '../model/transitions.ts';
+import type { ModelConfig, Pc, Profile, Role, State, UmcgState } from '../model/types.ts';
+import { appliesTo, type LivenessProperty, type StateInvariant, type TransitionInvariant, type Witness } from '../properties/invariant.ts';
+import { DEFAULT_PROGRESS_BOUND, INVARIANTS } from '../properties/registry.ts';
+import { formatState } from './format.ts';
+import type { CoverageSpec, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
+
+export interface ModelSystemOptions extends ModelConfig {
+  /** K of LIVE-BOUNDED-PROGRESS (default 256). */
+  readonly progressBound?: number;
+  /** Check only these invariant IDs (every applicable one when absent). */
+  readonly only?: readonly string[];
+}
+
+export type ModelSystem = StepSystem<State, Action>;
+
+/** Rows of the v0.3 transition tables (§4.6), plus the model's own step kinds. */
+export const MODEL_ROWS: readonly string[] = ['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'S0', 'S1', 'S2', 'env', 'die'];
+
+const SERVER_PCS: readonly Pc[] = [
+  'srv:register', 'srv:set_tid', 'srv:loop', 'srv:run:set_self_idle', 'srv:run:assign', 'srv:idle:set_self_idle',
+  'srv:idle:push_self', 'srv:idle:recheck', 'srv:idle:remove_self', 'wait:enter', 'idle_loop', 'idle_loop:after',
+  'wait:eintr', 'sleep', 'dead', 'unregistered',
+];
+const WORKER_PCS: readonly Pc[] = [
+  'wkr:register', 'wkr:user', 'wkr:yield:set_idle', 'wkr:yield:wake_server', 'wkr:yield:push_self', 'wait:enter',
+  'idle_loop', 'idle_loop:after', 'wait:eintr', 'submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep',
+  'update_worker', 'update_worker:push', 'update_worker:pop_server', 'update_worker:wake_server', 'update_worker:ttwu',
+  'update_worker:idle_loop', 'update_worker:schedule', 'update_worker:after', 'dead', 'unregistered',
+];
+/** Program counters with no code step of their own (model/transitions.ts NO_STEP). */
+const NO_STEP: ReadonlySet<Pc> = new Set<Pc>(['wkr:user', 'dead', 'unregistered']);
+
+const KIND_CODE: Readonly<Record<ActionKind, string>> = {
+  step: 's',
+  block: 'b',
+  yield: 'y',
+  lock: 'l',
+  complete: 'c',
+  signal: 'g',
+  ttwu: 't',
+  write: 'w',
+  exit: 'x',
+  unregister: 'u',
+  ctl: '',
+  wait: '',
+};
+const STATE_CODE: Readonly<Record<UmcgState, string>> = { NONE: 'N', RUNNING: 'R', IDLE: 'I', BLOCKED: 'B' };
+
+export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
+  const cfg: ModelConfig = {
+    servers: opts.servers,
+    workers: opts.workers,
+    profile: opts.profile,
+    yield: opts.yield,
+    locks: opts.locks,
+    envBudget: opts.envBudget,
+  };
+  const progressBound = opts.progressBound ?? DEFAULT_PROGRESS_BOUND;
+  const selected = INVARIANTS.filter((i) => appliesTo(i, cfg.profile) && (opts.only === undefined || opts.only.includes(i.id)));
+  const stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
+  const edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
+  const quiescence = selected.filter(
+    (i): i is Extract<LivenessProperty, { form: 'at-quiescence' }> => i.kind === 'liveness' && i.form === 'at-quiescence',
+  );
+  const root = initialState(cfg);
+  const actors = root.tasks.map((t) => taskName(root, t.tid));
+  const actorOfTid = (tid: number): string => actors[tid - 1] ?? `T${tid}`;
+  const violation = (id: string, w: Witness): Violation => ({ invariant: id, message: w.message, tasks: w.tasks.map(actorOfTid) });
+
+  // Choices are decoded against the candidate list, so a decoded choice is
+  // the very object `choices` returns (the explorer's actions are shared).
+  const allCandidates = [
+    ...candidateActions(root, cfg),
+    ...(cfg.profile === 'adversarial' && cfg.envBudget > 0 ? candidateActions({ ...root, envBudget: 0 }, cfg) : []),
+  ];
+  const byText = new Map<string, Action>();
+  for (const a of allCandidates) {
+    const text = encodeAction(a);
+    if (!byText.has(text)) byText.set(text, a);
+  }
+
+  const config: SystemConfig = {
+    variant: 'v0.3',
+    servers: cfg.servers,
+    workers: cfg.workers,
+    profile: cfg.profile,
+    yield: cfg.yield,
+    locks: cfg.locks,
+    envBudget: cfg.envBudget,
+    progressBound,
+    ...(opts.only === undefined ? {} : { only: [...opts.only] }),
+  };
+
+  return {
+    name: 'model',
+    config,
+    actors,
+    progressBound,
+    initial: () => root,
+    choices(s) {
+      if (hasCorruptList(s)) return [];
+      const out: Action[] = [];
+      for (const a of candidateActions(s, cfg)) if (enabled(s, a, cfg)) out.push(a);
+      return out;
+    },
+    step(s, a): StepResult<State> {
+      const st = applyMutable(s, a);
+      return { next: st.next, label: st.label, actor: actorOfTid(a.tid), row: st.row };
+    },
+    actorOf: (a) => actorOfTid(a.tid),
+    causeOf,
+    key: stateKey,
+    encodeChoice: encodeAction,
+    decodeChoice: (text) => byText.get(text),
+    checkState(s) {
+      for (const inv of stateInvs) {
+        const w = inv.check(s);
+        if (w !== null) return violation(inv.id, w);
+      }
+      return null;
+    },
+    checkStep(before, a, step) {
+      if (edgeInvs.length === 0) return null;
+      const modelStep = { action: a, row: step.row ?? '', label: step.label, next: step.next };
+      for (const inv of edgeInvs) {
+        const w = inv.check(before, modelStep);
+        if (w !== null) return violation(inv.id, w);
+      }
+      return null;
+    },
+    quiescentCheck(s) {
+      if (hasCorruptList(s)) return null;
+      for (const inv of quiescence) {
+        const w = inv.check(s);
+        if (w !== null) return violation(inv.id, w);
+      }
+      return null;
+    },
+    describeState: formatState,
+    coverage: modelCoverage(cfg, root),
+  };
+}
+
+/** `s2` (step of TID 2), `b3` (block), `wI3` (environment writes IDLE to TID 3), ... */
+function encodeAction(a: Action): string {
+  const code = KIND_CODE[a.kind];
+  if (code === '') throw new Error(`direct ${a.kind} calls are not exploration choices`);
+  return a.kind === 'write' ? `w${STATE_CODE[a.state]}${a.tid}` : `${code}${a.tid}`;
+}
+
+function hasCorruptList(s: State): boolean {
+  return dup(s.idleWorkers) || dup(s.idleServers);
+}
+
+function dup(nodes: State['idleWorkers']): boolean {
+  for (let i = 1; i < nodes.length; i++) for (let j = 0; j < i; j++) if (nodes[i]!.tid === nodes[j]!.tid) return true;
+  return false;
+}
+
+/**
+ * Coverage dimensions of the model: `row` (the transition-table rows),
+ * `transition` (the code step at each program counter, and each workload and
+ * environment kind, per role), `pc` (where each role's tasks have been) and
+ * `pc/state` (program counter with the task's state word; reached points only,
+ * most combinations are impossible).
+ */
+function modelCoverage(cfg: ModelConfig, root: State): CoverageSpec<State, Action> {
+  const roles: Role[] = [...(cfg.servers > 0 ? (['server'] as const) : []), ...(cfg.workers > 0 ? (['worker'] as const) : [])];
+  const pcsOf = (r: Role): readonly Pc[] => (r === 'server' ? SERVER_PCS : WORKER_PCS);
+  const kinds = (r: Role): string[] =>
+    r === 'server'
+      ? cfg.profile === 'adversarial'
+        ? ['signal', 'ttwu', 'write', 'exit', 'unregister']
+        : []
+      : ['block', 'complete', ...(cfg.yield ? ['yield'] : []), ...(cfg.locks ? ['lock'] : []), ...(cfg.profile === 'adversarial' ? ['signal', 'ttwu', 'write', 'exit', 'unregister'] : [])];
+  const transitions = roles.flatMap((r) => [
+    ...pcsOf(r).filter((pc) => !NO_STEP.has(pc)).map((pc) => `${r} step@${pc}`),
+    ...kinds(r).map((k) => `${r} ${k}`),
+  ]);
+  const roleOf = (tid: number): Role => root.tasks[tid - 1]!.role;
+  return {
+    universe: {
+      row: MODEL_ROWS,
+      transition: transitions,
+      pc: roles.flatMap((r) => pcsOf(r).map((pc) => `${r} ${pc}`)),
+      'pc/state': undefined,
+    },
+    step(before, a, step, hit) {
+      hit('row', step.row ?? '?');
+      const r = roleOf(a.tid);
+      hit('transition', a.kind === 'step' ? `${r} step@${before.tasks[a.tid - 1]!.pc}` : `${r} ${a.kind}`);
+    },
+    state(s, hit) {
+      for (const t of s.tasks) {
+        hit('pc', `${t.role} ${t.pc}`);
+        hit('pc/state', `${t.role} ${t.pc} ${t.word.state}${t.word.locked ? '|LOCKED' : ''}`);
+      }
+    },
+  };
+}
+
+/** The profiles a model system can be built for. */
+export const PROFILES: readonly Profile[] = ['contract', 'adversarial'];
