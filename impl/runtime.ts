@@ -1,0 +1,365 @@
+/**
+ * A small libumcg-like userspace runtime, following the documented
+ * protocol (spec §2.3, the wake protocol of §3.2, §5.3) at the granularity
+ * of single memory accesses. Its program counters mirror the model's
+ * `srv:*` and `wkr:*` ones (model/transitions.ts), split where the model
+ * folds several accesses into one step; impl/abstraction.ts maps them back.
+ *
+ * Server loop: take the runtime lock; atomic_stack_gc(idle_servers); pop an
+ * idle worker (a Treiber pop: safe because the lock makes the server the
+ * only consumer, and the kernel only pushes); re-point the worker's
+ * idle_workers_ptr at the head; unlock; then either run the worker
+ * (self->state = IDLE; worker->server_tid = self; self->next_tid = worker;
+ * worker->state = RUNNING; sys_umcg_wait) or go idle (self->state = IDLE;
+ * atomic_stack_push(idle_servers, self); MFENCE; re-check idle_workers;
+ * sys_umcg_wait, or atomic_stack_remove(idle_servers, self) and loop).
+ * Worker body: register; compute; blocking calls; yield (self->state =
+ * IDLE; server->state = RUNNING; atomic_stack_push(idle_workers, self);
+ * self->next_tid = server; sys_umcg_wait).
+ */
+import { EINTR } from '../model/errno.ts';
+import { UMCG_CTL_REGISTER, UMCG_CTL_WORKER } from '../model/syscalls.ts';
+import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, UMCG_TF_LOCKED } from '../model/types.ts';
+import { type Exec, type Handler } from './exec.ts';
+import {
+  IDLE_SERVERS_HEAD,
+  IDLE_WORKERS_HEAD,
+  OFF_IDLE_SERVERS_PTR,
+  OFF_IDLE_WORKERS_PTR,
+  OFF_NEXT_TID,
+  OFF_SERVER_TID,
+  OFF_STATE,
+  RUNTIME_LOCK,
+  STRUCT_SIZE,
+  STRUCT_BASE,
+  bit0,
+  clear0,
+  set0,
+  structOf,
+} from './layout.ts';
+import { peek, type Width } from './memory.ts';
+import type { Frame } from './state.ts';
+
+/** The TID owning a list node (the address of its idle_*_ptr field). */
+export function nodeTid(node: number, off: number): number {
+  return (node - off - STRUCT_BASE) / STRUCT_SIZE + 1;
+}
+
+/**
+ * A userspace access: a page fault is handled by the kernel (the fix-up is
+ * this step; the access is retried at the next one); an unmapped or
+ * misaligned address is a SIGSEGV that kills the process.
+ */
+function ufault(x: Exec, a: number, kind: 'notPresent' | 'misaligned' | 'fault'): void {
+  if (kind === 'notPresent') {
+    x.accessed = false; // the access did not happen: the fault handler's fix-up is the step
+    x.fixup(a, 'user page fault');
+    return;
+  }
+  x.label += ' SIGSEGV';
+  x.kill(x.t.tid);
+}
+
+function uld(x: Exec, a: number, w: Width, what: string): number | undefined {
+  const r = x.ld(a, w, what);
+  if (r.kind === 'ok') return r.value;
+  ufault(x, a, r.kind === 'notPresent' ? 'notPresent' : 'fault');
+  return undefined;
+}
+
+function ust(x: Exec, a: number, w: Width, value: number, what: string): boolean {
+  const r = x.st(a, w, value, what);
+  if (r === 'ok') return true;
+  ufault(x, a, r);
+  return false;
+}
+
+function ucas(x: Exec, a: number, w: Width, exp: number, nw: number, what: string): { observed: number; swapped: boolean } | undefined {
+  const r = x.cas(a, w, exp, nw, what);
+  if (r.kind === 'ok') return r;
+  ufault(x, a, r.kind);
+  return undefined;
+}
+
+function server(x: Exec, f: Frame): void {
+  const v = f.v;
+  const tid = x.t.tid;
+  const self = structOf(tid);
+  const SH = IDLE_SERVERS_HEAD;
+  const WH = IDLE_WORKERS_HEAD;
+  const nodeOf = (t: number): number => structOf(t) + OFF_IDLE_SERVERS_PTR;
+  switch (f.pc) {
+    // --- srv:loop: lock, gc idle_servers, pop idle_workers --------------
+    case 'loop': {
+      const r = ucas(x, RUNTIME_LOCK, 4, 0, tid, 'lock');
+      if (r === undefined) return;
+      if (r.swapped) return x.go('gc_load_prev', { prev: SH });
+      return; // spin
+    }
+    case 'gc_load_prev': {
+      const curr = uld(x, v.prev!, 8, 'gc: curr = *prev');
+      if (curr === undefined) return;
+      if (curr === 0) return x.go('pop_head');
+      if (bit0(curr) === 1) return x.go('gc_load_prev', { prev: SH }); // prev was marked: restart
+      return x.go('gc_load_curr', { curr });
+    }
+    case 'gc_load_curr': {
+      const next = uld(x, v.curr!, 8, 'gc: next = *curr');
+      if (next === undefined) return;
+      if (next === 0) return x.go('pop_head');
+      if (bit0(next) === 1) return x.go('gc_cas', { next });
+      return x.go('gc_load_prev', { prev: v.curr! });
+    }
+    case 'gc_cas': {
+      const r = ucas(x, v.prev!, 8, v.curr!, clear0(v.next!), 'gc: unlink curr');
+      if (r === undefined) return;
+      if (!r.swapped) return x.go('gc_load_prev', { prev: SH });
+      // Ghost bookkeeping for the abstraction (see abstraction.ts).
+      const u = nodeTid(v.curr!, OFF_IDLE_SERVERS_PTR);
+      const bit = 2 ** u;
+      if (Math.floor(x.ghostCollected / bit) % 2 === 1) x.ghostCollected -= bit;
+      else x.t.glog = [...x.t.glog, u * 64 + (v.prev === SH ? 0 : nodeTid(v.prev!, OFF_IDLE_SERVERS_PTR))];
+      return x.go('gc_load_prev');
+    }
+    case 'pop_head': {
+      const first = uld(x, WH, 8, 'pop: first = *idle_workers');
+      if (first === undefined) return;
+      if (first === 0) {
+        commitGc(x);
+        return x.go('unlock_idle');
+      }
+      return x.go('pop_next', { first });
+    }
+    case 'pop_next': {
+      const next = uld(x, v.first!, 8, 'pop: next = first->next');
+      if (next === undefined) return;
+      return x.go('pop_cas', { next });
+    }
+    case 'pop_cas': {
+      const r = ucas(x, WH, 8, v.first!, v.next!, 'pop: cmpxchg(idle_workers, first, next)');
+      if (r === undefined) return;
+      if (!r.swapped) return x.go('pop_head');
+      commitGc(x);
+      return x.go('restore', { w: nodeTid(v.first!, OFF_IDLE_WORKERS_PTR) });
+    }
+    case 'restore':
+      if (!ust(x, v.first!, 8, WH, 'worker->idle_workers_ptr = &idle_workers')) return;
+      return x.go('unlock_run');
+    case 'unlock_run':
+      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
+      return x.go('run_set_idle');
+    case 'unlock_idle':
+      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
+      return x.go('idle_set_idle');
+    // --- run the popped worker (W1) --------------------------------------
+    case 'run_set_idle':
+      if (!ust(x, self + OFF_STATE, 4, UMCG_TASK_IDLE, 'self->state = IDLE')) return;
+      return x.go('run_assign_srv');
+    case 'run_assign_srv': {
+      const ws = structOf(v.w!);
+      const oldsrv = peek(x.mem, ws + OFF_SERVER_TID) ?? 0; // ghost: for the abstraction only
+      if (!ust(x, ws + OFF_SERVER_TID, 4, tid, 'worker->server_tid = self')) return;
+      return x.go('run_assign_next', { oldsrv, oldnext: peek(x.mem, self + OFF_NEXT_TID) ?? 0 });
+    }
+    case 'run_assign_next':
+      if (!ust(x, self + OFF_NEXT_TID, 4, v.w!, 'self->next_tid = worker')) return;
+      return x.go('run_assign_state');
+    case 'run_assign_state':
+      if (!ust(x, structOf(v.w!) + OFF_STATE, 4, UMCG_TASK_RUNNING, 'worker->state = RUNNING')) return;
+      return x.go('wait', { w: 0, oldsrv: 0, oldnext: 0, first: 0, next: 0 });
+    // --- sys_umcg_wait and its return -------------------------------------
+    case 'wait':
+      return x.call('sys_umcg_wait', { flags: 0, timeout: 0, next: 0 }, 'after_wait');
+    case 'after_wait':
+      if (x.t.rv === 0) return x.go('clear_next');
+      if (x.t.rv === -EINTR) return x.go('eintr_clear');
+      return x.go('clear_next'); // another error ends this wait: back to the loop
+    case 'clear_next':
+      if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+      return x.go('loop');
+    case 'eintr_clear':
+      if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+      return x.go('eintr');
+    case 'eintr':
+      return signalHandler(x);
+    // --- go idle (S1) -----------------------------------------------------
+    case 'idle_set_idle':
+      if (!ust(x, self + OFF_STATE, 4, UMCG_TASK_IDLE, 'self->state = IDLE')) return;
+      return x.go('idle_set_next');
+    case 'idle_set_next':
+      if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+      return x.go('push_load');
+    case 'push_load': {
+      const first = uld(x, SH, 8, 'push: first = *idle_servers');
+      if (first === undefined) return;
+      return x.go('push_link', { first });
+    }
+    case 'push_link':
+      if (!ust(x, nodeOf(tid), 8, v.first!, 'push: self->next = first')) return;
+      return x.go('push_cas');
+    case 'push_cas': {
+      const r = ucas(x, SH, 8, v.first!, nodeOf(tid), 'push: cmpxchg(idle_servers, first, self)');
+      if (r === undefined) return;
+      if (!r.swapped) return x.go('push_load');
+      return x.go(x.cfg.variant.noServerIdleFence ? 'recheck' : 'idle_fence', { first: 0 });
+    }
+    case 'idle_fence':
+      x.fence('mfence');
+      return x.go('recheck');
+    case 'recheck': {
+      const w = uld(x, WH, 8, 'recheck: *idle_workers');
+      if (w === undefined) return;
+      if (w === 0) return x.go('wait');
+      return x.go(x.cfg.variant.removeWithoutLock ? 'rm_head' : 'rm_lock');
+    }
+    // atomic_stack_remove(idle_servers, self), under the runtime lock: a gc
+    // running concurrently can unlink our successor, make our marking CAS
+    // fail and the remove walk past its own unmarked node (impl/README.md).
+    case 'rm_lock': {
+      const r = ucas(x, RUNTIME_LOCK, 4, 0, tid, 'lock');
+      if (r === undefined || !r.swapped) return;
+      return x.go('rm_head');
+    }
+    case 'rm_unlock_loop':
+      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
+      return x.go('loop');
+    case 'rm_unlock_wait':
+      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
+      return x.go('wait');
+    // atomic_stack_remove(idle_servers, self)
+    case 'rm_head': {
+      const curr = uld(x, SH, 8, 'remove: curr = *idle_servers');
+      if (curr === undefined) return;
+      if (curr === 0) return x.go(rmExit(x, 'wait')); // not found: the kernel popped us
+      return x.go('rm_next', { curr });
+    }
+    case 'rm_next': {
+      const next = uld(x, v.curr!, 8, 'remove: next = *curr');
+      if (next === undefined) return;
+      const mine = v.curr === nodeOf(tid);
+      if (bit0(next) === 1) {
+        if (mine) return x.go(rmExit(x, 'wait'), { curr: 0, next: 0 }); // already marked: popped
+      } else if (mine) return x.go('rm_cas', { next });
+      const c = clear0(next);
+      if (c === 0) return x.go(rmExit(x, 'wait'), { curr: 0, next: 0 });
+      return x.go('rm_next', { curr: c });
+    }
+    case 'rm_cas': {
+      const r = ucas(x, v.curr!, 8, v.next!, set0(v.next!), 'remove: mark self');
+      if (r === undefined) return;
+      if (r.swapped) return x.go(rmExit(x, 'loop'), { curr: 0, next: 0 });
+      const c = clear0(r.observed);
+      if (c === 0) return x.go(rmExit(x, 'wait'), { curr: 0, next: 0 });
+      return x.go('rm_next', { curr: c });
+    }
+    case 'unregistered':
+      return;
+  }
+}
+
+function rmExit(x: Exec, to: 'wait' | 'loop'): string {
+  if (x.cfg.variant.removeWithoutLock) return to;
+  return to === 'wait' ? 'rm_unlock_wait' : 'rm_unlock_loop';
+}
+
+/** At the linearisation points of srv:loop: the model gc'd every marked node (ghost only). */
+function commitGc(x: Exec): void {
+  x.t.glog = [];
+  let addr = peek(x.mem, IDLE_SERVERS_HEAD) ?? 0;
+  let n = 0;
+  while (addr !== 0 && n++ < 64) {
+    const link = peek(x.mem, addr) ?? 0;
+    if (bit0(link) === 1) {
+      const bit = 2 ** nodeTid(addr, OFF_IDLE_SERVERS_PTR);
+      if (Math.floor(x.ghostCollected / bit) % 2 === 0) x.ghostCollected += bit;
+    }
+    addr = clear0(link);
+  }
+}
+
+/** The runtime's signal handler ran (the signal is delivered on return to user); call sys_umcg_wait again. */
+function signalHandler(x: Exec): void {
+  x.begin('env', 'signal handler runs');
+  x.t.sig = false;
+  x.go('wait');
+}
+
+function worker(x: Exec, f: Frame): void {
+  const v = f.v;
+  const tid = x.t.tid;
+  const self = structOf(tid);
+  switch (f.pc) {
+    case 'register':
+      return x.call('sys_umcg_ctl', { flags: UMCG_CTL_REGISTER | UMCG_CTL_WORKER, self }, 'user');
+    case 'user':
+    case 'unregistered':
+      return; // no code: the workload decides
+    case 'block':
+      // a blocking syscall: the workload's choice, then set_current_state
+      x.go('user');
+      x.t.stack.push({ fn: 'blocking_call', pc: 'set_state', v: { done: 0 } });
+      return;
+    case 'lock': {
+      // LOCK OR UMCG_TF_LOCKED into self->state (one atomic RMW)
+      const cur = peek(x.mem, self + OFF_STATE) ?? 0;
+      const r = ucas(x, self + OFF_STATE, 4, cur, (cur | UMCG_TF_LOCKED) >>> 0, 'self->state |= UMCG_TF_LOCKED');
+      if (r === undefined) return;
+      return x.go('user', { locked: 1 });
+    }
+    case 'yield_load_srv': {
+      const srv = uld(x, self + OFF_SERVER_TID, 4, 'srv = self->server_tid');
+      if (srv === undefined) return;
+      return x.go('yield_set_idle', { srv });
+    }
+    case 'yield_set_idle': {
+      const locked = v.locked === 1 ? UMCG_TF_LOCKED : 0;
+      if (!ust(x, self + OFF_STATE, 4, UMCG_TASK_IDLE | locked, 'self->state = IDLE')) return;
+      return x.go('push_load', { locked: 0 });
+    }
+    case 'push_load': {
+      const first = uld(x, IDLE_WORKERS_HEAD, 8, 'push: first = *idle_workers');
+      if (first === undefined) return;
+      return x.go('push_link', { first });
+    }
+    case 'push_link':
+      if (!ust(x, self + OFF_IDLE_WORKERS_PTR, 8, v.first!, 'push: self->next = first')) return;
+      return x.go('push_cas');
+    case 'push_cas': {
+      const r = ucas(x, IDLE_WORKERS_HEAD, 8, v.first!, self + OFF_IDLE_WORKERS_PTR, 'push: cmpxchg(idle_workers, first, self)');
+      if (r === undefined) return;
+      if (!r.swapped) return x.go('push_load');
+      return x.go('yield_wake_srv', { first: 0 });
+    }
+    case 'yield_wake_srv':
+      if (v.srv === 0) {
+        x.begin('env', 'no server to wake');
+        return x.go('yield_set_next');
+      }
+      if (!ust(x, structOf(v.srv!) + OFF_STATE, 4, UMCG_TASK_RUNNING, 'server->state = RUNNING')) return;
+      return x.go('yield_set_next');
+    case 'yield_set_next':
+      if (!ust(x, self + OFF_NEXT_TID, 4, v.srv!, 'self->next_tid = server')) return;
+      return x.go('wait');
+    case 'wait':
+      return x.call('sys_umcg_wait', { flags: 0, timeout: 0, next: 0 }, 'after_wait');
+    case 'after_wait':
+      if (x.t.rv === 0) return x.go('clear_next');
+      if (x.t.rv === -EINTR) return x.go('eintr_clear');
+      return x.go('clear_next');
+    case 'clear_next':
+      if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+      return x.go('user', { srv: 0 });
+    case 'eintr_clear':
+      if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+      return x.go('eintr', { srv: 0 });
+    case 'eintr':
+      return signalHandler(x);
+  }
+}
+
+export const RUNTIME: Readonly<Record<string, Handler>> = { server, worker };
+
+/** Runtime pcs with no code of their own (the workload or the environment moves them on). */
+export function noCode(f: Frame): boolean {
+  return (f.fn === 'worker' && (f.pc === 'user' || f.pc === 'unregistered')) || (f.fn === 'server' && f.pc === 'unregistered');
+}

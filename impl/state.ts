@@ -1,0 +1,197 @@
+/**
+ * The state of the detailed implementation: plain readonly data (arrays,
+ * records, numbers, strings), JSON-serialisable, hashed by {@link implKey}.
+ *
+ * A thread is a stack of frames. Each frame names a routine (`fn`, the
+ * kernel's or the runtime's function name), a program counter inside it
+ * (`pc`, the access it performs next) and its locals (plain numbers). A
+ * routine returns by popping its frame and leaving its result in the task's
+ * `rv` (return value) and `rv2` (an out-parameter: cmpxchg's `*old`,
+ * get_user's value, sll_pop's `*value`).
+ */
+import { createMemory, memoryKey, withCell, type MemoryModel, type MemoryState } from './memory.ts';
+import {
+  IDLE_SERVERS_HEAD,
+  IDLE_WORKERS_HEAD,
+  OFF_API_VERSION,
+  OFF_IDLE_SERVERS_PTR,
+  OFF_IDLE_WORKERS_PTR,
+  OFF_NEXT_TID,
+  OFF_SERVER_TID,
+  OFF_STATE,
+  RUNTIME_LOCK,
+  structOf,
+} from './layout.ts';
+import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, type Profile, type Tid } from '../model/types.ts';
+
+export interface Frame {
+  readonly fn: string;
+  readonly pc: string;
+  readonly v: Readonly<Record<string, number>>;
+}
+
+/** The kernel task state: TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE. */
+export type KState = 'R' | 'S' | 'D';
+
+export interface KTask {
+  readonly tid: Tid;
+  readonly role: 'server' | 'worker';
+  /** `current->umcg_task` (0 = NULL). */
+  readonly umcg: number;
+  /** `PF_UMCG_WORKER`. */
+  readonly pfw: boolean;
+  /** `p->__state`. */
+  readonly ks: KState;
+  /** `p->on_rq`: queued on its CPU's runqueue (or running there). */
+  readonly onRq: boolean;
+  /** The CPU it runs on or is queued on (`task_cpu(p)`). */
+  readonly cpu: number;
+  /** `p->cpus_ptr` as a bit mask. */
+  readonly allowed: number;
+  /** preempt_count()'s disable depth. */
+  readonly preempt: number;
+  /** `current->pagefault_disabled`. */
+  readonly pfDisabled: number;
+  /** A signal is pending. */
+  readonly sig: boolean;
+  readonly end: 'none' | 'sigsegv' | 'exit';
+  readonly stack: readonly Frame[];
+  readonly rv: number;
+  readonly rv2: number;
+  /**
+   * Ghost (for the abstraction function only; no code reads it): the nodes
+   * this server's gc unlinked since its last `srv:loop` commit, as
+   * `node tid * 64 + predecessor tid` (0 = the head).
+   */
+  readonly glog: readonly number[];
+}
+
+/** Kernel warnings the run has hit (bit mask), e.g. sleeping in atomic context. */
+export const WARN_SLEEP_IN_ATOMIC = 1;
+
+export interface ImplState {
+  readonly mem: MemoryState;
+  /** Indexed by tid - 1: servers first, then workers (as in the model). */
+  readonly tasks: readonly KTask[];
+  /** `cpu_curr(c)`: the task running on each CPU, 0 when idle. */
+  readonly cpus: readonly Tid[];
+  readonly envBudget: number;
+  /** The task whose umcg_die()/fault sent the process-killing SIGSEGV; 0 if none. */
+  readonly killedBy: Tid;
+  readonly warn: number;
+  /**
+   * Ghost: marked idle_servers nodes that a server's `srv:loop` already
+   * collected in the model (bit per TID) but that are still physically
+   * linked because the kernel marked them while that gc was walking.
+   */
+  readonly ghostCollected: number;
+}
+
+/**
+ * A named deviation from the v0.3 code (the seam for the bug gallery). Each
+ * flag is false in `v0.3`; a gallery entry flips one and documents the
+ * invariant it must break.
+ */
+export interface Variant {
+  readonly name: string;
+  /** Userspace server: no MFENCE between pushing itself and re-checking idle_workers (B-TSO-DEKKER). */
+  readonly noServerIdleFence: boolean;
+  /** Wakers call ttwu before storing RUNNING (B-LOST-WAKE, waker side). */
+  readonly ttwuBeforeStateStore: boolean;
+  /** Userspace server: atomic_stack_remove(idle_servers, self) without the runtime lock (finding F-REMOVE-GC). */
+  readonly removeWithoutLock: boolean;
+}
+
+export const V03: Variant = { name: 'v0.3', noServerIdleFence: false, ttwuBeforeStateStore: false, removeWithoutLock: false };
+
+export interface ImplConfig {
+  readonly servers: number;
+  readonly workers: number;
+  readonly cpus: number;
+  readonly memoryModel: MemoryModel;
+  readonly profile: Profile;
+  /** Workers may yield (row W4). */
+  readonly yield: boolean;
+  /** Workers may set UMCG_TF_LOCKED on themselves (row W5). */
+  readonly locks: boolean;
+  /** Adversarial events allowed in one run. */
+  readonly envBudget: number;
+  readonly variant: Variant;
+}
+
+export const DEFAULT_IMPL_CONFIG: Omit<ImplConfig, 'servers' | 'workers'> = {
+  cpus: 2,
+  memoryModel: 'sc',
+  profile: 'contract',
+  yield: true,
+  locks: false,
+  envBudget: 0,
+  variant: V03,
+};
+
+export function frame(fn: string, pc: string, v: Record<string, number> = {}): Frame {
+  return { fn, pc, v };
+}
+
+/**
+ * The initial state, matching model/init.ts initialState: servers
+ * registered (state RUNNING, server_tid = self) at the top of their loop;
+ * workers about to call sys_umcg_ctl(REGISTER|WORKER) with state IDLE.
+ * Every struct's idle_*_ptr fields point at the list heads (§2.2).
+ */
+export function implInit(cfg: ImplConfig): ImplState {
+  const n = cfg.servers + cfg.workers;
+  const cells = [
+    { addr: IDLE_SERVERS_HEAD, width: 8 as const, value: 0 },
+    { addr: IDLE_WORKERS_HEAD, width: 8 as const, value: 0 },
+    { addr: RUNTIME_LOCK, width: 4 as const, value: 0 },
+  ];
+  let mem = createMemory({ model: cfg.memoryModel, cpus: cfg.cpus, cells });
+  const tasks: KTask[] = [];
+  const cpus: Tid[] = new Array<Tid>(cfg.cpus).fill(0);
+  const all = (1 << cfg.cpus) - 1;
+  for (let tid = 1; tid <= n; tid++) {
+    const server = tid <= cfg.servers;
+    const base = structOf(tid);
+    mem = withCell(mem, base + OFF_STATE, 4, server ? UMCG_TASK_RUNNING : UMCG_TASK_IDLE);
+    mem = withCell(mem, base + OFF_API_VERSION, 4, 1);
+    mem = withCell(mem, base + OFF_SERVER_TID, 4, server ? tid : 0);
+    mem = withCell(mem, base + OFF_NEXT_TID, 4, 0);
+    mem = withCell(mem, base + OFF_IDLE_SERVERS_PTR, 8, IDLE_SERVERS_HEAD);
+    mem = withCell(mem, base + OFF_IDLE_WORKERS_PTR, 8, IDLE_WORKERS_HEAD);
+    const cpu = (tid - 1) % cfg.cpus;
+    if (cpus[cpu] === 0) cpus[cpu] = tid;
+    tasks.push({
+      tid,
+      role: server ? 'server' : 'worker',
+      umcg: server ? base : 0,
+      pfw: false,
+      ks: 'R',
+      onRq: true,
+      cpu,
+      allowed: all,
+      preempt: 0,
+      pfDisabled: 0,
+      sig: false,
+      end: 'none',
+      stack: [server ? frame('server', 'loop') : frame('worker', 'register')],
+      rv: 0,
+      rv2: 0,
+      glog: [],
+    });
+  }
+  return { mem, tasks, cpus, envBudget: cfg.profile === 'adversarial' ? cfg.envBudget : 0, killedBy: 0, warn: 0, ghostCollected: 0 };
+}
+
+/** A canonical string: equal states give equal keys and different states different keys. */
+export function implKey(s: ImplState): string {
+  let k = memoryKey(s.mem) + '#' + s.cpus.join(',') + '#' + s.envBudget + ',' + s.killedBy + ',' + s.warn + ',' + s.ghostCollected;
+  for (const t of s.tasks) {
+    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2},${t.glog.join('.')}`;
+    for (const f of t.stack) {
+      k += `/${f.fn}:${f.pc}`;
+      for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
+    }
+  }
+  return k;
+}
