@@ -4,18 +4,24 @@
  */
 import { EXIT, UsageError } from './usage-error.ts';
 import { campaignCommand } from './campaign.ts';
+import { checkCommand } from './check.ts';
 import { docsCommand } from './docs.ts';
 import { exploreCommand } from './explore.ts';
+import { listCommand } from './list.ts';
 import { litmusCommand } from './litmus.ts';
 import { manifestCommand } from './manifest.ts';
+import { replayCommand } from './replay.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  check: checkCommand,
   docs: docsCommand,
   explore: exploreCommand,
+  list: listCommand,
   litmus: litmusCommand,
   manifest: manifestCommand,
+  replay: replayCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,0 +1,221 @@
+/**
+ * `umcg-verify check --variant V --profile contract|adversarial --memory sc|tso
+ *   --strategy random|pct|bounded|exhaustive [--seed N] [--runs N] [--max-steps N] [--json]`
+ *
+ * Runs one strategy over one configuration. A failure is shrunk, printed as
+ * a timeline with its replay token, and saved to .umcg-verify/failures/; the
+ * next run of the same check replays it first. `--json` prints one object:
+ * {"variant","profile","memory","strategy","seed","verdict","invariant"?,
+ * "steps"?,"runs","elapsedMs","replay"?}. Exit 0 pass, 1 violation, 2 bad input.
+ */
+import { webcrypto } from 'node:crypto';
+import { relative } from 'node:path';
+import { formatCoverage } from '../engine/coverage.ts';
+import { makeModelSystem } from '../engine/model-system.ts';
+import { encodeToken, failurePath, loadFailure, removeFailure, replayToken, saveFailure, TokenError } from '../engine/replay.ts';
+import { shrink } from '../engine/shrink.ts';
+import { DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
+import { runCheck, STRATEGIES, type Shard, type StrategyName } from '../engine/strategies/index.ts';
+import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
+import { switches, type StepSystem } from '../engine/system.ts';
+import { MEMORY_MODELS, VARIANTS } from '../engine/targets.ts';
+import { formatCounterexample, mermaid } from '../engine/timeline.ts';
+import { DEFAULT_PROGRESS_BOUND, invariantById } from '../properties/registry.ts';
+import type { Profile } from '../model/types.ts';
+import { choiceOption, intOption, parse } from './args.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+
+const HELP = `usage: umcg-verify check [--variant v0.3] [--profile contract|adversarial] [--memory sc|tso]
+         [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
+         [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
+         [--pct-depth D] [--bound P] [--only ID[,ID...]] [--shard i/n] [--target model]
+         [--coverage] [--mermaid] [--json]`;
+
+export async function checkCommand(args: readonly string[]): Promise<number> {
+  const cmd = 'check';
+  const { values } = parse(cmd, args, {
+    target: { type: 'string' },
+    variant: { type: 'string' },
+    profile: { type: 'string' },
+    memory: { type: 'string' },
+    strategy: { type: 'string' },
+    seed: { type: 'string' },
+    runs: { type: 'string' },
+    'max-steps': { type: 'string' },
+    servers: { type: 'string' },
+    workers: { type: 'string' },
+    'no-yield': { type: 'boolean' },
+    locks: { type: 'boolean' },
+    'env-budget': { type: 'string' },
+    'progress-bound': { type: 'string' },
+    'pct-depth': { type: 'string' },
+    bound: { type: 'string' },
+    only: { type: 'string' },
+    shard: { type: 'string' },
+    coverage: { type: 'boolean' },
+    mermaid: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help === true) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.pass;
+  }
+  const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
+  if (target === 'impl') throw new UsageError('check: --target impl needs the detailed implementation\'s step API, which is not wired in yet');
+  const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', VARIANTS);
+  const profile = choiceOption<Profile>(cmd, 'profile', values.profile, 'contract', ['contract', 'adversarial']);
+  const memory = choiceOption(cmd, 'memory', values.memory, 'sc', MEMORY_MODELS);
+  const strategy = choiceOption<StrategyName>(cmd, 'strategy', values.strategy, 'pct', STRATEGIES);
+  const seed = values.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0]! : intOption(cmd, 'seed', values.seed, 0, 0, 0xffff_ffff);
+  const runs = intOption(cmd, 'runs', values.runs, 100, 1, 100_000_000);
+  const maxSteps = intOption(cmd, 'max-steps', values['max-steps'], 200, 1, 1_000_000);
+  const envBudget = intOption(cmd, 'env-budget', values['env-budget'], profile === 'adversarial' ? 1 : 0, 0, 8);
+  if (envBudget > 0 && profile !== 'adversarial') throw new UsageError('check: --env-budget needs --profile adversarial');
+  const only = values.only?.split(',').map((x) => x.trim());
+  for (const id of only ?? []) if (invariantById(id) === undefined) throw new UsageError(`check: unknown invariant '${id}' in --only`);
+  const shard = parseShard(values.shard);
+  if (shard !== undefined && strategy === 'exhaustive') throw new UsageError('check: --shard does not apply to --strategy exhaustive (one breadth-first search)');
+  const pctDepth = intOption(cmd, 'pct-depth', values['pct-depth'], DEFAULT_PCT_DEPTH, 1, 64);
+  const bound = intOption(cmd, 'bound', values.bound, DEFAULT_PREEMPTION_BOUND, 0, 64);
+
+  const system = makeModelSystem({
+    servers: intOption(cmd, 'servers', values.servers, 1, 1, 4),
+    workers: intOption(cmd, 'workers', values.workers, 2, 1, 6),
+    profile,
+    yield: values['no-yield'] !== true,
+    locks: values.locks === true,
+    envBudget,
+    progressBound: intOption(cmd, 'progress-bound', values['progress-bound'], DEFAULT_PROGRESS_BOUND, 1, 1_000_000),
+    ...(only === undefined ? {} : { only }),
+  });
+  const sys = system as unknown as StepSystem<unknown, unknown>;
+  const checkId = checkIdOf(target, memory, strategy, sys);
+  const json = values.json === true;
+  const out: string[] = [];
+  const start = performance.now();
+  const head = { variant, profile, memory, strategy, seed };
+
+  if (!json) {
+    const c = system.config;
+    out.push(
+      `check ${target} ${variant} ${c['servers']}x${c['workers']} ${profile}${c['yield'] === true ? ' yield' : ' no-yield'}${c['locks'] === true ? ' locks' : ''}${envBudget > 0 ? ` env=${envBudget}` : ''}`,
+      `  memory ${memory}: the model is sequentially consistent; --memory applies to --target impl`,
+      `  strategy ${describeStrategy(strategy, { pctDepth, bound })}, seed ${seed}, ` +
+        (strategy === 'random' || strategy === 'pct' ? `${runs} runs of ${maxSteps} steps then quiet` : `depth ${maxSteps}`) +
+        (shard === undefined ? '' : `, shard ${shard.index + 1}/${shard.count}`),
+    );
+  }
+
+  // A stored failure of this check is replayed first.
+  const stored = loadFailure(checkId);
+  if (stored !== undefined) {
+    let again: ReturnType<typeof replayToken> | undefined;
+    try {
+      again = replayToken(stored.token);
+    } catch (err) {
+      if (!(err instanceof TokenError)) throw err;
+    }
+    if (again?.run.violation != null) {
+      const elapsedMs = Math.round(performance.now() - start);
+      if (json) {
+        const { replay, ...rest } = stored.result;
+        process.stdout.write(`${JSON.stringify({ ...rest, elapsedMs, replay })}\n`);
+      } else {
+        out.push(
+          `  re-ran the stored failure ${relative(process.cwd(), failurePath(checkId))} first: it still fails`,
+          'verdict: violation',
+          ...formatCounterexample(again.system, again.run.trace, again.run.violation, again.run.final),
+          `replay: umcg-verify replay ${stored.token}`,
+          ...(values.mermaid === true ? ['', mermaid(again.system, again.run.trace, again.run.violation)] : []),
+        );
+        process.stdout.write(`${out.join('\n')}\n`);
+      }
+      return EXIT.violation;
+    }
+    removeFailure(checkId);
+    if (!json) out.push('  the stored failure of this check no longer fails: removed it');
+  }
+
+  const outcome = runCheck(sys, {
+    strategy,
+    seed,
+    runs,
+    maxSteps,
+    pctDepth,
+    preemptionBound: bound,
+    ...(shard === undefined ? {} : { shard }),
+    coverage: !json,
+  });
+  const failure = outcome.failure;
+  if (failure === undefined || failure.run.violation === null) {
+    const elapsedMs = Math.round(performance.now() - start);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ...head, verdict: 'pass', runs: outcome.runs, elapsedMs })}\n`);
+    } else {
+      out.push(
+        `verdict: pass (${outcome.runs} ${strategy === 'random' || strategy === 'pct' ? 'runs' : 'paths'}, ${outcome.steps} steps, ${elapsedMs} ms)` +
+          (outcome.complete ? '' : ' - the search stopped at its budget before finishing'),
+      );
+      if (outcome.coverage !== undefined) out.push('coverage:', ...formatCoverage(outcome.coverage, values.coverage === true));
+      process.stdout.write(`${out.join('\n')}\n`);
+    }
+    return EXIT.pass;
+  }
+  const invariant = failure.run.violation.invariant;
+  const small = shrink(sys, failure.choices, { invariant });
+  const violation = small.run.violation!;
+  const token = encodeToken(sys, small.choices);
+  const result = { ...head, verdict: 'violation', invariant, steps: small.choices.length, runs: outcome.runs };
+  const path = saveFailure({ version: 1, check: checkId, token, invariant, steps: small.choices.length, result: { ...result, replay: token } });
+  const elapsedMs = Math.round(performance.now() - start);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...result, elapsedMs, replay: token })}\n`);
+    return EXIT.violation;
+  }
+  out.push(
+    `verdict: violation of ${invariant} after ${outcome.runs} ${strategy === 'random' || strategy === 'pct' ? 'runs' : 'paths'} (${outcome.steps} steps, ${elapsedMs} ms)` +
+      (failure.runSeed === undefined ? '' : `; run ${failure.runIndex} (seed ${failure.runSeed})`),
+    `shrunk from ${small.before.steps} steps and ${small.before.switches} context switches to ${small.after.steps} and ${switches(small.run.trace)} (${small.attempts} replays)`,
+    ...formatCounterexample(sys, small.run.trace, violation, small.run.final),
+    `replay: umcg-verify replay ${token}`,
+    `saved: ${relative(process.cwd(), path)} (replayed first on the next run of this check)`,
+  );
+  if (outcome.coverage !== undefined) out.push('coverage:', ...formatCoverage(outcome.coverage, values.coverage === true));
+  if (values.mermaid === true) out.push('', mermaid(sys, small.run.trace, violation));
+  process.stdout.write(`${out.join('\n')}\n`);
+  return EXIT.violation;
+}
+
+/** `i/n` with 1 <= i <= n: run indices congruent to i-1 modulo n. */
+export function parseShard(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const i = m === null ? NaN : Number(m[1]);
+  const n = m === null ? NaN : Number(m[2]);
+  if (!(n >= 1 && n <= 1_000_000 && i >= 1 && i <= n)) throw new UsageError(`check: --shard must be i/n with 1 <= i <= n, got '${text}'`);
+  return { index: i - 1, count: n };
+}
+
+/** What identifies "the same check" for the failure store: everything but seed, runs, steps and sharding. */
+function checkIdOf(target: string, memory: string, strategy: string, system: StepSystem<unknown, unknown>): string {
+  const c = system.config;
+  const only = Array.isArray(c['only']) ? `-only-${(c['only'] as string[]).join('+')}` : '';
+  return (
+    `${target}-${String(c['variant'])}-${String(c['profile'])}-${memory}-${strategy}-${String(c['servers'])}x${String(c['workers'])}` +
+    `-${c['yield'] === true ? 'yield' : 'no-yield'}${c['locks'] === true ? '-locks' : ''}-env${String(c['envBudget'])}-k${String(c['progressBound'])}${only}`
+  );
+}
+
+function describeStrategy(s: StrategyName, o: { pctDepth: number; bound: number }): string {
+  switch (s) {
+    case 'random':
+      return 'random (uniform over enabled choices)';
+    case 'pct':
+      return `pct (d=${o.pctDepth})`;
+    case 'bounded':
+      return `bounded (at most ${o.bound} preemptions, DFS with state cache)`;
+    case 'exhaustive':
+      return 'exhaustive (breadth-first, shortest counterexample)';
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The step systems a check or a replay token can name, rebuilt from their
+ * recorded configuration. `model` today; the detailed implementation joins as
+ * `impl` once impl/ exposes its step API.
+ */
+import { makeModelSystem, PROFILES } from './model-system.ts';
+import type { StepSystem, SystemConfig } from './system.ts';
+
+export const TARGETS = ['model'] as const;
+export const VARIANTS = ['v0.3'] as const;
+export const MEMORY_MODELS = ['sc', 'tso'] as const;
+
+/** A configuration that does not describe a system: the message says which field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function buildSystem(target: string, config: SystemConfig): StepSystem<unknown, unknown> {
+  if (target !== 'model') throw new ConfigError(`unknown target '${target}' (known: ${TARGETS.join(', ')})`);
+  const int = (name: string, min: number, max: number): number => {
+    const v = config[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name} must be a whole number in ${min}..${max}`);
+    return v;
+  };
+  const bool = (name: string): boolean => {
+    const v = config[name];
+    if (typeof v !== 'boolean') throw new ConfigError(`${name} must be true or false`);
+    return v;
+  };
+  const variant = config['variant'];
+  if (variant !== 'v0.3') throw new ConfigError(`unknown variant '${String(variant)}' (known: ${VARIANTS.join(', ')})`);
+  const profile = PROFILES.find((p) => p === config['profile']);
+  if (profile === undefined) throw new ConfigError(`profile must be one of ${PROFILES.join(', ')}`);
+  const only = config['only'];
+  if (only !== undefined && !(Array.isArray(only) && only.every((x) => typeof x === 'string'))) throw new ConfigError('only must be a list of invariant IDs');
+  const system = makeModelSystem({
+    servers: int('servers', 1, 4),
+    workers: int('workers', 1, 6),
+    profile,
+    yield: bool('yield'),
+    locks: bool('locks'),
+    envBudget: int('envBudget', 0, 8),
+    progressBound: int('progressBound', 1, 1_000_000),
+    ...(only === undefined ? {} : { only: only as readonly string[] }),
+  });
+  // The engine sees every target through the same interface; the concrete
+  // state and choice types only matter inside the adapter.
+  return system as unknown as StepSystem<unknown, unknown>;
+}
