@@ -139,7 +139,8 @@ function runTask(x: Exec, s: ImplState): void {
   } catch (e) {
     if (e !== STOP) throw e;
   }
-  if (!x.accessed) throw new Error(`T${t.tid} performed no access (${JSON.stringify(s.tasks[t.tid - 1]!.stack.at(-1))})`);
+  const top = t.stack[t.stack.length - 1];
+  if (!x.accessed && top !== undefined && !noCode(top)) throw new Error(`T${t.tid} performed no access (${JSON.stringify(s.tasks[t.tid - 1]!.stack.at(-1))})`);
 }
 
 /**
