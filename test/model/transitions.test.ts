@@ -13,12 +13,13 @@
  *
  * Task naming: in an S x W state, servers are TIDs 1..S and workers S+1..S+W.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EFAULT, EINVAL, EOPNOTSUPP, ESRCH } from '../../model/errno.ts';
 import { initialState, successors } from '../../model/init.ts';
 import { UMCG_CTL_REGISTER, UMCG_CTL_UNREGISTER, UMCG_CTL_WORKER, UMCG_WAIT_WAKE_ONLY } from '../../model/syscalls.ts';
-import { enabled, type Action, type ActionKind } from '../../model/transitions.ts';
-import type { Pc, State } from '../../model/types.ts';
+import { causeOf, enabled, type Action, type ActionKind, type Step } from '../../model/transitions.ts';
+import type { ModelConfig, Pc, State } from '../../model/types.ts';
 import {
   act,
   ALL_PCS,
@@ -1431,5 +1432,78 @@ describe('signals', () => {
     const end = stepWhile(signalled, W1, (x) => taskOf(x, W1).pc === 'wkr:user');
     expect(end.length).toBe(1);
     expect(taskOf(last(end), W1)).toMatchObject({ pc: 'wkr:user', word: { state: 'IDLE' } });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 4. Random schedules: structural facts of every step
+
+/** Configurations with every kind of action enabled somewhere. */
+const WALK_CONFIGS: readonly ModelConfig[] = [
+  config(1, 2, { yield: true, locks: true, profile: 'adversarial', envBudget: 3 }),
+  config(2, 2, { yield: true, locks: true, profile: 'adversarial', envBudget: 2 }),
+  config(2, 1, { yield: true, locks: true }),
+];
+
+/** A schedule is a list of choices among the enabled steps (shrinkable data). */
+const schedule = fc.array(fc.nat(), { maxLength: 120 });
+
+/** Run `choices` from the initial state of `cfg`, calling `check` on every step taken. */
+function walk(cfg: ModelConfig, choices: readonly number[], check: (before: State, st: Step) => void): void {
+  let s = initialState(cfg);
+  for (const c of choices) {
+    const succ = successors(s, cfg);
+    if (succ.length === 0) return;
+    const st = succ[c % succ.length]!;
+    check(s, st);
+    s = st.next;
+  }
+}
+
+const SCHEDULE_POINTS: ReadonlySet<Pc> = new Set<Pc>(['submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep', 'update_worker:schedule']);
+const ENV_KINDS: ReadonlySet<ActionKind> = new Set<ActionKind>(['signal', 'ttwu', 'write', 'exit', 'unregister']);
+
+describe('random schedules', () => {
+  const forAll = (check: (before: State, st: Step) => void): void => {
+    for (const cfg of WALK_CONFIGS) fc.assert(fc.property(schedule, (choices) => walk(cfg, choices, check)), { numRuns: 150 });
+  };
+
+  it('a step moves the program counter of its own task only', () => {
+    forAll((before, st) => {
+      for (const t of st.next.tasks) if (t.tid !== st.action.tid) expect(t.pc, st.label).toBe(taskOf(before, t.tid).pc);
+    });
+  });
+
+  it('a task is TASK_INTERRUPTIBLE only at a schedule point, and runs its body TASK_RUNNING', () => {
+    forAll((_before, st) => {
+      for (const t of st.next.tasks) {
+        if (t.kstate === 'interruptible') expect(SCHEDULE_POINTS.has(t.pc), `${t.pc} after ${st.label}`).toBe(true);
+        if (t.pc === 'wkr:user') expect(t.kstate).toBe('running');
+      }
+    });
+  });
+
+  it('envBudget falls by one exactly on adversarial events and never below zero', () => {
+    forAll((before, st) => {
+      expect(st.next.envBudget).toBe(before.envBudget - (ENV_KINDS.has(st.action.kind) ? 1 : 0));
+      expect(st.next.envBudget).toBeGreaterThanOrEqual(0);
+    });
+  });
+
+  it('a dead task never changes again, and list nodes always name existing tasks', () => {
+    forAll((before, st) => {
+      for (const t of before.tasks) if (t.pc === 'dead') expect(taskOf(st.next, t.tid)).toEqual(t);
+      for (const n of [...st.next.idleWorkers, ...st.next.idleServers]) expect(st.next.tasks[n.tid - 1]).toBeDefined();
+    });
+  });
+
+  it('a server never runs worker code, and only workers are BLOCKED or LOCKED by a kernel step', () => {
+    forAll((_before, st) => {
+      for (const t of st.next.tasks) {
+        if (t.role !== 'server') continue;
+        expect(t.pc.startsWith('wkr:') || t.pc.startsWith('submit_work') || t.pc.startsWith('update_worker'), t.pc).toBe(false);
+        if (causeOf(st.action) === 'code') expect(t.word.locked).toBe(false);
+      }
+    });
   });
 });
