@@ -9,7 +9,9 @@
  *    not enabled, and its effect; direct `ctl`/`wait` calls return the
  *    syscall's value on the Step;
  * 3. the rows of the domain reference's §4.6 tables (W0-W8, S1, S2), the
- *    ttwu return value and the signal path, as short multi-step scenarios.
+ *    ttwu return value and the signal path, as short multi-step scenarios;
+ * 4. structural facts of every step along random schedules (fast-check; a
+ *    schedule is a list of choices among the enabled steps, so it shrinks).
  *
  * Task naming: in an S x W state, servers are TIDs 1..S and workers S+1..S+W.
  */
