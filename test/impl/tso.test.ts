@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { implChoices, implStep, type Choice } from '../../impl/machine.ts';
-import { OFF_NEXT_TID, OFF_SERVER_TID, structOf } from '../../impl/layout.ts';
-import type { ImplState } from '../../impl/state.ts';
+import { IDLE_SERVERS_HEAD, OFF_NEXT_TID, structOf } from '../../impl/layout.ts';
+import type { Frame, ImplState } from '../../impl/state.ts';
 import { config, implInit, withTask } from './helpers.ts';
 
 /**
@@ -15,15 +15,16 @@ function outcomes(model: 'sc' | 'tso', fence: boolean): Set<string> {
   const X = structOf(1) + OFF_NEXT_TID;
   const Y = structOf(2) + OFF_NEXT_TID;
   let s = implInit(cfg);
-  // Each task runs a tiny program through get_user/put_user frames: put, [smp_mb via sll_pop start? no], get.
-  const prog = (me: number, st: number, ld: number) => [
+  // Each task runs put_user(st, 1); [smp_mb() as the first access of umcg_sll_pop with max 0]; get_user(ld)
+  // (frames run top first). The pop returns -EAGAIN at once after its smp_mb() and get_user of a head.
+  const prog = (st: number, ld: number): Frame[] => [
     { fn: 'worker', pc: 'user', v: {} },
     { fn: 'get_user', pc: 'start', v: { a: ld, w: 4, ns: 0, st: 0, val: 0 } },
-    ...(fence ? [{ fn: 'umcg_sll_pop', pc: 'start', v: { head: structOf(me) + OFF_SERVER_TID - OFF_SERVER_TID + 16, max: 0, step: 0, curr: 0, next: 0 } }] : []),
+    ...(fence ? [{ fn: 'umcg_sll_pop', pc: 'start', v: { head: IDLE_SERVERS_HEAD, max: 0, step: 0, curr: 0, next: 0 } }] : []),
     { fn: 'put_user', pc: 'start', v: { a: st, w: 4, ns: 0, st: 1, val: 1 } },
   ];
-  s = withTask(s, 1, { stack: prog(1, X, Y) });
-  s = withTask(s, 2, { stack: prog(2, Y, X) });
+  s = withTask(s, 1, { stack: prog(X, Y) });
+  s = withTask(s, 2, { stack: prog(Y, X) });
   const seen = new Set<string>();
   const go = (st: ImplState, depth: number): void => {
     const cs = implChoices(st, cfg).filter((c: Choice) => c.kind === 'run' || c.kind === 'drain');
