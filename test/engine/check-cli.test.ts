@@ -1,0 +1,116 @@
+/** `umcg-verify check`, `replay` and `list` through main(): JSON shape, determinism, exit codes. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { FINDING, suiteSeed, tempStore } from './helpers.ts';
+
+const SEED = suiteSeed('check-cli', 7);
+
+function capture() {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  return { out: () => out, err: () => err };
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = capture();
+  const code = await main(args);
+  vi.restoreAllMocks();
+  return { code, out: io.out(), err: io.err() };
+}
+
+let store: ReturnType<typeof tempStore>;
+beforeEach(() => {
+  store = tempStore();
+  vi.stubEnv('UMCG_VERIFY_DIR', store.dir);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  store.cleanup();
+});
+
+const KEYS = ['variant', 'profile', 'memory', 'strategy', 'seed', 'verdict', 'invariant', 'steps', 'runs', 'elapsedMs', 'replay'];
+
+describe('umcg-verify check', () => {
+  it(`${FINDING}: --json prints one object with the documented keys and exits 1 on a violation`, async () => {
+    const r = await run(['check', '--variant', 'v0.3', '--profile', 'contract', '--memory', 'sc', '--strategy', 'pct', '--seed', String(SEED), '--runs', '200', '--servers', '1', '--workers', '1', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    const o = JSON.parse(r.out) as Record<string, unknown>;
+    expect(Object.keys(o)).toEqual(KEYS);
+    expect(o).toMatchObject({ variant: 'v0.3', profile: 'contract', memory: 'sc', strategy: 'pct', seed: SEED, verdict: 'violation', invariant: FINDING });
+    expect(o['replay']).toMatch(/^uv1\./);
+  });
+
+  it('the same command with the same seed prints the same JSON except elapsedMs', async () => {
+    for (const strategy of ['random', 'pct', 'bounded']) {
+      const args = ['check', '--strategy', strategy, '--seed', String(SEED), '--runs', '300', '--servers', '1', '--workers', '1', '--bound', '3', '--json'];
+      const strip = (text: string) => {
+        const o = JSON.parse(text) as Record<string, unknown>;
+        delete o['elapsedMs'];
+        return o;
+      };
+      const a = strip((await run(args)).out);
+      store.cleanup(); // a fresh store: the second run searches again instead of replaying the first's failure
+      const b = strip((await run(args)).out);
+      expect(b, strategy).toEqual(a);
+    }
+  });
+
+  it('a passing configuration exits 0 with verdict pass and no invariant', async () => {
+    const r = await run(['check', '--strategy', 'random', '--seed', '1', '--runs', '20', '--no-yield', '--json']);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.out) as Record<string, unknown>;
+    expect(Object.keys(o)).toEqual(['variant', 'profile', 'memory', 'strategy', 'seed', 'verdict', 'runs', 'elapsedMs']);
+    expect(o['runs']).toBe(20);
+  });
+
+  it('--shard i/n runs its share of the runs', async () => {
+    const r = await run(['check', '--strategy', 'random', '--seed', '1', '--runs', '20', '--no-yield', '--shard', '2/3', '--json']);
+    // Run indices 1, 4, ..., 19 of 0..19.
+    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'pass', runs: 7 });
+  });
+
+  it.each([
+    [['check', '--variant', 'v0.4'], /--variant must be one of v0\.3/],
+    [['check', '--strategy', 'dfs'], /--strategy must be one of random, pct, bounded, exhaustive/],
+    [['check', '--seed', '-1'], /--seed/],
+    [['check', '--shard', '4/3'], /--shard must be i\/n/],
+    [['check', '--strategy', 'exhaustive', '--shard', '1/2'], /does not apply/],
+    [['check', '--target', 'impl'], /--target impl/],
+    [['check', '--only', 'INV-NOPE'], /unknown invariant/],
+  ])('bad input %j exits 2 with one line on stderr', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(message);
+  });
+
+  it(`${FINDING}: the text output shows the timeline, the replay command and coverage`, async () => {
+    const r = await run(['check', '--strategy', 'exhaustive', '--servers', '1', '--workers', '1', '--mermaid']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`violated: ${FINDING}`);
+    expect(r.out).toMatch(/replay: umcg-verify replay uv1\./);
+    expect(r.out).toContain('sequenceDiagram');
+    expect(r.out).toContain('--memory applies to --target impl');
+  });
+});
+
+describe('umcg-verify list', () => {
+  it('lists variants, profiles, strategies and every invariant', async () => {
+    const r = await run(['list', '--json']);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.out) as { variants: string[]; strategies: string[]; invariants: { id: string }[] };
+    expect(o.variants).toEqual(['v0.3']);
+    expect(o.strategies).toEqual(['random', 'pct', 'bounded', 'exhaustive']);
+    expect(o.invariants.map((i) => i.id)).toContain(FINDING);
+  });
+});
