@@ -40,7 +40,8 @@ function flags(t: Task): number {
     ((t.kstate === 'interruptible' ? 1 : 0) << 11) |
     ((t.sigpending ? 1 : 0) << 12) |
     ((t.hookFrom === 'call' ? 1 : 0) << 13) |
-    (END_CODE[t.end] << 14)
+    (END_CODE[t.end] << 14) |
+    ((t.role === 'server' ? 1 : 0) << 16)
   );
 }
 
@@ -53,7 +54,7 @@ let renameBuf = new Int32Array(17);
 
 /** Encode into `buf`; returns the number of characters written (each below 256). */
 function encodeInto(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: (t: Tid) => number): number {
-  const need = 4 + s.tasks.length * 5 + s.idleWorkers.length + s.idleServers.length;
+  const need = 4 + s.tasks.length * 6 + s.idleWorkers.length + s.idleServers.length;
   if (need > buf.length) buf = new Uint16Array(need * 2);
   let n = 0;
   buf[n++] = 48 + s.envBudget;
@@ -63,7 +64,8 @@ function encodeInto(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, m
     const t = s.tasks[i]!;
     // Every character stays below 256, so V8 keeps keys as one-byte strings.
     buf[n++] = fl[i]! & 0xff;
-    buf[n++] = fl[i]! >> 8;
+    buf[n++] = (fl[i]! >> 8) & 0xff;
+    buf[n++] = fl[i]! >> 16;
     buf[n++] = 48 + map(t.word.serverTid);
     buf[n++] = 48 + map(t.word.nextTid);
     buf[n++] = 48 + map(t.other);

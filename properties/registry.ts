@@ -192,7 +192,9 @@ const SINGLE_RUNNING: StateInvariant = {
   check: (s) => {
     for (const srv of s.tasks) {
       if (srv.role !== 'server') continue;
-      const running: Tid[] = s.tasks.filter((w) => runningWorker(w) && w.word.serverTid === srv.tid).map((w) => w.tid);
+      const running: Tid[] = s.tasks
+        .filter((w) => w.role === 'worker' && inUserspace(w) && w.word.state === 'RUNNING' && w.word.serverTid === srv.tid)
+        .map((w) => w.tid);
       if (inUserspace(srv) && srv.word.state === 'RUNNING') running.push(srv.tid);
       if (running.length > 1) {
         return witness(`on behalf of ${taskName(s, srv.tid)} run ${running.map((t) => taskName(s, t)).join(' and ')}`, running);
@@ -292,6 +294,9 @@ const KERNEL_RETURNS_RUNNING: TransitionInvariant = {
     if (causeOf(step.action) !== 'code') return null;
     const t = before.tasks[step.action.tid - 1];
     if (t === undefined || t.role !== 'worker' || inUserspace(t)) return null;
+    // An error return from sys_umcg_wait is the syscall working as specified;
+    // what the runtime then does with its own IDLE state is userspace's part.
+    if (step.ret !== undefined && step.ret !== 0) return null;
     const after = step.next.tasks[t.tid - 1]!;
     if (after.pc !== 'wkr:user') return null;
     const w = after.word;

@@ -586,36 +586,20 @@ describe('every invariant fails on a bad state with the right witness', () => {
   }
 });
 
-describe('known gaps between a statement and its check', () => {
-  // BUG (properties/registry.ts, INV-SINGLE-RUNNING): the statement says "at
-  // most one of {the server, its workers} runs userspace code in state
-  // RUNNING", and the server side counts any userspace pc, but a worker is
-  // only counted at 'wkr:user'. A worker that has started to yield
-  // ('wkr:yield:set_idle': still RUNNING, running the runtime's yield code on
-  // its server's behalf) or is handling -EINTR ('wait:eintr') with state
-  // RUNNING is not counted, so a server running at the same time goes
-  // unreported. Not reached by the contract configurations in the manifest
-  // (it needs an environment write), but the predicate does not match its
-  // statement.
-  it.fails('INV-SINGLE-RUNNING fails when a server runs while its worker, still RUNNING, executes its yield code', () => {
+describe('regressions: each check matches its statement', () => {
+  // Found by this suite: INV-SINGLE-RUNNING counted a worker only at its body
+  // ('wkr:user'), so a worker still RUNNING in its yield code went uncounted.
+  it('INV-SINGLE-RUNNING fails when a server runs while its worker, still RUNNING, executes its yield code', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerRunning(S1, { pc: 'wkr:yield:set_idle' }) } });
     expectWitness(stateInv('INV-SINGLE-RUNNING').check(s), [S1, W1]);
   });
 });
 
-describe('known gaps: the kernel blamed for the runtime', () => {
-  // BUG (properties/registry.ts INV-KERNEL-RETURNS-RUNNING, with the runtime
-  // folded into model/transitions.ts 'wait:enter'): the invariant is scoped
-  // `always` and "blames only the kernel", but the model's 'wait:enter' step
-  // also plays the runtime's answer to an error return ("any other error ends
-  // this wait, back to the loop"). A worker yielding to a server that exited
-  // gets -ESRCH from sys_umcg_wait (correct v0.3 behaviour), and the runtime,
-  // not the kernel, then resumes the worker body with state IDLE. The check
-  // sees a kernel step ending at 'wkr:user' with state IDLE and reports the
-  // kernel. Not reached by the manifest's adversarial configurations (the first
-  // violation found there is the genuine -EINTR-ignored path), but it would
-  // be reported as a kernel bug in a larger environment budget.
-  it.fails('INV-KERNEL-RETURNS-RUNNING holds when sys_umcg_wait returns -ESRCH and the runtime resumes the worker body itself', () => {
+describe('regressions: the kernel is not blamed for the runtime', () => {
+  // Found by this suite: INV-KERNEL-RETURNS-RUNNING (scope always) blamed the
+  // kernel when sys_umcg_wait correctly returned -ESRCH and the runtime then
+  // resumed its worker body with its own IDLE state.
+  it('INV-KERNEL-RETURNS-RUNNING holds when sys_umcg_wait returns -ESRCH and the runtime resumes the worker body itself', () => {
     const before = build({
       servers: 1,
       workers: 1,
