@@ -14,9 +14,9 @@
  *   before worker->state; until the last store they show their old values.
  * - `sys_umcg_wait` returning: the runtime's `self->next_tid = 0` store
  *   shows as already done (the model clears next_tid on return).
- * - umcg_idle_loop: between set_current_state(TASK_INTERRUPTIBLE) and the
- *   read of `state` the task shows as TASK_RUNNING (the model sets both at
- *   the read); the LOCKED bit shows cleared during the unlock prologue.
+ * - umcg_idle_loop: the LOCKED bit shows cleared during the unlock
+ *   prologue. (set_current_state and the read of `state` are separate model
+ *   steps, 'idle_loop' and 'idle_loop:check', as in the code.)
  * - a blocking call: until __schedule() has run, a wakeup by the call's
  *   completion stays hidden (the model's `complete` is then the step where
  *   the task itself observes TASK_RUNNING).
@@ -191,7 +191,7 @@ function idle(s: ImplState, t: KTask, j: number, mk: Mk): Control {
       return mk('idle_loop');
     case 'mb':
     case 'got_state':
-      return mk('idle_loop', { kstate: 'running' });
+      return mk('idle_loop:check');
     case 'after':
     case 'got_state2':
       return mk(t.role === 'worker' ? 'idle_loop:after' : 'sleep');
@@ -224,7 +224,7 @@ function sched(s: ImplState, t: KTask, j: number, mk: Mk, blocking: boolean): Co
 function sleepHook(s: ImplState, t: KTask, h: number, mk: Mk, hide: Partial<Control>): Control {
   const H = t.stack[h]!;
   const above = fnAt(t, h + 1);
-  if (above === 'wq_worker_change_state') return mk('submit_work', hide);
+  if (above === 'wq_worker_change_state') return mk('submit_work:change_state', hide);
   if (above === 'try_to_wake_server') {
     const T = t.stack[h + 1]!;
     return mk(fnAt(t, h + 2) === 'umcg_ttwu' ? 'submit_work:ttwu' : 'submit_work:wake_server', { ...hide, other: T.v.tid! });
@@ -233,7 +233,8 @@ function sleepHook(s: ImplState, t: KTask, h: number, mk: Mk, hide: Partial<Cont
     const srv = peek(s.mem, structOf(t.tid) + OFF_SERVER_TID) ?? 0;
     return mk(srv === 0 ? 'sleep' : 'submit_work:wake_server', { ...hide, other: srv });
   }
-  return mk('submit_work', hide);
+  // Inside umcg_wq_worker_sleeping: sched_submit_work's task-state check is done.
+  return mk('submit_work:change_state', hide);
 }
 
 function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control {
@@ -256,7 +257,7 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
         return mk('update_worker:idle_loop');
       case 'mb':
       case 'got_state':
-        return mk('update_worker:idle_loop', { kstate: 'running' });
+        return mk('update_worker:check');
       default:
         return mk('update_worker:schedule');
     }

@@ -22,7 +22,8 @@ const PCS: readonly Pc[] = [
   'wait:enter', 'idle_loop', 'idle_loop:after', 'wait:eintr', 'submit_work', 'submit_work:wake_server',
   'submit_work:ttwu', 'sleep', 'update_worker', 'update_worker:push', 'update_worker:pop_server',
   'update_worker:wake_server', 'update_worker:ttwu', 'update_worker:idle_loop', 'update_worker:schedule',
-  'update_worker:after', 'dead', 'unregistered',
+  'update_worker:after', 'dead', 'unregistered', 'idle_loop:check', 'submit_work:change_state',
+  'update_worker:check',
 ];
 const PC_CODE: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
 const STATE_CODE = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 } as const;

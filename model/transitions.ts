@@ -142,7 +142,13 @@ export function inUserspace(t: Task): boolean {
   return USER_PCS.has(t.pc);
 }
 
-const CALL_PCS: ReadonlySet<Pc> = new Set<Pc>(['submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep']);
+const CALL_PCS: ReadonlySet<Pc> = new Set<Pc>([
+  'submit_work',
+  'submit_work:change_state',
+  'submit_work:wake_server',
+  'submit_work:ttwu',
+  'sleep',
+]);
 
 /** Inside a blocking non-UMCG syscall, before its completion woke it. */
 export function inBlockingCall(t: Task): boolean {
@@ -645,16 +651,23 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     if (out.ret !== undefined && out.ret !== 0) returnFromWait(t, out.ret === -EINTR ? -EINTR : 0);
     return out;
   },
-  'idle_loop': (d, t, w) => {
+  // set_current_state(TASK_INTERRUPTIBLE) and the read of state are two
+  // steps, as in the code: a ttwu between them finds the task interruptible,
+  // returns 1, and the task then does not sleep (it goes round once more).
+  'idle_loop': (d, t) => {
     t.kstate = 'interruptible';
+    t.pc = 'idle_loop:check';
+    return { row: 'S1', label: 'umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE)' };
+  },
+  'idle_loop:check': (d, t, w) => {
     if (w.state === 'RUNNING') {
       returnFromWait(t, 0);
-      return { row: 'S2', label: 'umcg_idle_loop: state RUNNING, return 0' };
+      return { row: 'S2', label: 'umcg_idle_loop: smp_mb(); state RUNNING, return 0' };
     }
     // freezable_schedule(): a worker passes sched_submit_work() first.
     t.hookFrom = 'wait';
     t.pc = t.reg === 'worker' ? 'submit_work' : 'sleep';
-    return { row: 'S1', label: `umcg_idle_loop: TASK_INTERRUPTIBLE; smp_mb(); state ${w.state}; schedule()` };
+    return { row: 'S1', label: `umcg_idle_loop: smp_mb(); state ${w.state}; schedule()` };
   },
   'idle_loop:after': (d, t, w) => {
     t.kstate = 'running';
@@ -676,9 +689,14 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     return { row: 'env', label: 'userspace: sys_umcg_wait returned -EINTR, retry' };
   },
   // --- kernel: block detection (W2) ------------------------------------
-  'submit_work': (d, t, w) => {
-    // sched_submit_work() does nothing for a task already TASK_RUNNING.
-    if (t.kstate === 'running') return continueAt(d, t, 'update_worker', 'sched_submit_work: already woken; ');
+  'submit_work': (d, t) => {
+    // sched_submit_work() reads the task state once: a wakeup after this
+    // check no longer stops the block hook (it runs on a woken task).
+    if (t.kstate === 'running') return continueAt(d, t, 'update_worker', 'sched_submit_work: already TASK_RUNNING; ');
+    t.pc = 'submit_work:change_state';
+    return { row: 'W2', label: 'sched_submit_work: not TASK_RUNNING, umcg_wq_worker_sleeping() (preemption off)' };
+  },
+  'submit_work:change_state': (d, t, w) => {
     // wq_worker_change_state(ut_worker, sleeping = true)
     if (w.locked) {
       t.pc = 'sleep';
@@ -747,14 +765,18 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'update_worker:idle_loop';
     return { row: 'S2', label: `umcg_ttwu(${name(d, target)}, WF_CURRENT_CPU): ${r.ret === 0 ? `ttwu = ${r.woke}` : '-ESRCH'}` };
   },
-  'update_worker:idle_loop': (d, t, w) => {
+  'update_worker:idle_loop': (d, t) => {
     t.kstate = 'interruptible';
+    t.pc = 'update_worker:check';
+    return { row: 'W3', label: 'umcg_wq_worker_running: umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE)' };
+  },
+  'update_worker:check': (d, t, w) => {
     if (w.state === 'RUNNING') {
       hookOut(t);
       return { row: 'W1', label: 'umcg_wq_worker_running: umcg_idle_loop: state RUNNING, return' };
     }
     t.pc = 'update_worker:schedule';
-    return { row: 'W3', label: `umcg_wq_worker_running: umcg_idle_loop: TASK_INTERRUPTIBLE; state ${w.state}` };
+    return { row: 'W3', label: `umcg_wq_worker_running: umcg_idle_loop: smp_mb(); state ${w.state}; schedule()` };
   },
   'update_worker:schedule': (d, t, w) => {
     t.kstate = 'running';

@@ -65,11 +65,13 @@ export type Pc =
   | 'wkr:yield:wake_server' // server->state = RUNNING; next_tid = server (wake protocol)
   // kernel: sys_umcg_wait and umcg_idle_loop
   | 'wait:enter' // sys_umcg_wait(): read next_tid (server_tid for a worker), ttwu(next)
-  | 'idle_loop' // umcg_idle_loop(): set_current_state(TASK_INTERRUPTIBLE), smp_mb, read state
+  | 'idle_loop' // umcg_idle_loop(): set_current_state(TASK_INTERRUPTIBLE)
+  | 'idle_loop:check' // smp_mb(); read self->state: RUNNING returns, else schedule()
   | 'idle_loop:after' // after schedule(): signal_pending -> -EINTR; read state
   | 'wait:eintr' // userspace got -EINTR from sys_umcg_wait: run the handler, call again
   // kernel: block detection, sched_submit_work -> umcg_wq_worker_sleeping
-  | 'submit_work' // wq_worker_change_state(sleeping): RUNNING -> BLOCKED, read server_tid
+  | 'submit_work' // sched_submit_work(): task already TASK_RUNNING? then no hook
+  | 'submit_work:change_state' // wq_worker_change_state(sleeping): RUNNING -> BLOCKED, read server_tid
   | 'submit_work:wake_server' // try_to_wake_server(): cmpxchg server IDLE -> RUNNING
   | 'submit_work:ttwu' // umcg_ttwu(server, WF_CURRENT_CPU)
   | 'sleep' // __schedule(): off the CPU while TASK_INTERRUPTIBLE; then sched_update_worker
@@ -79,7 +81,8 @@ export type Pc =
   | 'update_worker:pop_server' // umcg_sll_pop(idle_servers)
   | 'update_worker:wake_server' // try_to_wake_server(popped): cmpxchg IDLE -> RUNNING
   | 'update_worker:ttwu' // umcg_ttwu(server, WF_CURRENT_CPU)
-  | 'update_worker:idle_loop' // the nested umcg_idle_loop(0), PF_UMCG_WORKER cleared
+  | 'update_worker:idle_loop' // the nested umcg_idle_loop(0), PF_UMCG_WORKER cleared: set_current_state
+  | 'update_worker:check' // its read of self->state
   | 'update_worker:schedule' // its freezable_schedule() (no hooks: the flag is clear)
   | 'update_worker:after' // after it: signal -> -EINTR (ignored); read state
   // off the scheduler for good
