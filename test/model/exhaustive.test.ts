@@ -103,6 +103,9 @@ function everyPc(pc: Pc): 'user' | 'kernel' | 'off' {
       'update_worker:wake_server',
       'update_worker:ttwu',
       'update_worker:idle_loop',
+      'update_worker:check',
+      'idle_loop:check',
+      'submit_work:change_state',
       'update_worker:schedule',
       'update_worker:after',
       () => 'kernel' as const,
@@ -147,6 +150,9 @@ function allButSchedule(pc: Pc): 'user' | 'kernel' | 'off' {
         'update_worker:wake_server',
         'update_worker:ttwu',
         'update_worker:idle_loop',
+        'update_worker:check',
+        'idle_loop:check',
+        'submit_work:change_state',
         'update_worker:after',
         () => 'kernel' as const,
       )
@@ -202,6 +208,9 @@ const PC_TABLE_MISSING_DEAD: Readonly<Record<Pc, number>> = {
   'update_worker:wake_server': 0,
   'update_worker:ttwu': 0,
   'update_worker:idle_loop': 0,
+  'update_worker:check': 0,
+  'idle_loop:check': 0,
+  'submit_work:change_state': 0,
   'update_worker:schedule': 0,
   'update_worker:after': 0,
   'unregistered': 0,
@@ -218,7 +227,9 @@ describe('exhaustive dispatch', () => {
   });
 
   it('a match listing every Pc classifies all of them', () => {
-    expect(ALL_PCS.length).toBe(32);
+    // 35: idle_loop, submit_work and update_worker:idle_loop were each split in two
+    // (idle_loop:check, submit_work:change_state, update_worker:check).
+    expect(ALL_PCS.length).toBe(35);
     expect(new Set(ALL_PCS.map(everyPc))).toEqual(new Set(['user', 'kernel', 'off']));
   });
 
@@ -230,5 +241,6 @@ describe('exhaustive dispatch', () => {
   it('the incomplete total records (compile errors, expected above) lack exactly the key left out', () => {
     expect(Object.keys(KIND_TABLE_MISSING_WAIT).sort()).toEqual(Object.keys(ONE_OF_EACH).filter((k) => k !== 'wait').sort());
     expect('dead' in PC_TABLE_MISSING_DEAD).toBe(false);
+    expect(Object.keys(PC_TABLE_MISSING_DEAD).sort()).toEqual(ALL_PCS.filter((pc) => pc !== 'dead').sort());
   });
 });

@@ -394,33 +394,64 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
   ],
   idle_loop: [
     {
-      name: 'idle_loop of a server whose state is already RUNNING returns 0 to the server loop and clears next_tid',
+      name: 'idle_loop sets TASK_INTERRUPTIBLE and goes on to read the state (two steps, as in the code)',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'idle_loop', word: { state: 'IDLE' } }) } });
+        const st = step(s, S1);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'idle_loop:check', kstate: 'interruptible', word: { state: 'IDLE' } });
+      },
+    },
+    {
+      name: 'idle_loop does not read the state: a task already RUNNING still goes on to idle_loop:check, TASK_INTERRUPTIBLE',
       run: () => {
         const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'idle_loop', word: { nextTid: W1 } }) } });
+        const st = step(s, S1);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'idle_loop:check', kstate: 'interruptible', word: { state: 'RUNNING', nextTid: W1 } });
+      },
+    },
+    {
+      name: 'a ttwu between set_current_state and the state read returns 1 and keeps the task from sleeping',
+      run: () => {
+        const s = withState(build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'idle_loop:check', kstate: 'interruptible', word: { state: 'IDLE' } }) } }), { envBudget: 1 });
+        const woken = act(s, { kind: 'ttwu', tid: S1 });
+        expect(woken.label).toContain('returns 1');
+        const st = step(woken.next, S1);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'sleep', kstate: 'running' });
+        expect(enabled(st.next, { kind: 'step', tid: S1 })).toBe(true);
+        // schedule() returns at once; the state is still IDLE, so umcg_idle_loop goes round once more.
+        expect(taskOf(step(st.next, S1).next, S1)).toMatchObject({ pc: 'idle_loop', kstate: 'running' });
+      },
+    },
+  ],
+  'idle_loop:check': [
+    {
+      name: 'idle_loop:check of a server whose state is already RUNNING returns 0 to the server loop and clears next_tid',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'idle_loop:check', kstate: 'interruptible', word: { nextTid: W1 } }) } });
         const t = taskOf(step(s, S1).next, S1);
         expect(t).toMatchObject({ pc: 'srv:loop', kstate: 'running', word: { state: 'RUNNING', nextTid: 0 } });
       },
     },
     {
-      name: 'idle_loop of a worker whose state is already RUNNING returns 0 to the worker body',
+      name: 'idle_loop:check of a worker whose state is already RUNNING returns 0 to the worker body',
       run: () => {
-        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'idle_loop' }) } });
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'idle_loop:check', kstate: 'interruptible' }) } });
         expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running' });
       },
     },
     {
-      name: 'idle_loop of an IDLE server sets TASK_INTERRUPTIBLE and schedules',
+      name: 'idle_loop:check of an IDLE server reads state IDLE and schedules',
       run: () => {
-        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'idle_loop', word: { state: 'IDLE' } }) } });
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'idle_loop:check', kstate: 'interruptible', word: { state: 'IDLE' } }) } });
         const st = step(s, S1);
         expect(taskOf(st.next, S1)).toMatchObject({ pc: 'sleep', kstate: 'interruptible', hookFrom: 'wait' });
         expectDisabled(st.next, { kind: 'step', tid: S1 });
       },
     },
     {
-      name: 'idle_loop of an IDLE worker schedules through sched_submit_work (the worker hooks run inside sys_umcg_wait)',
+      name: 'idle_loop:check of an IDLE worker schedules through sched_submit_work (the worker hooks run inside sys_umcg_wait)',
       run: () => {
-        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'idle_loop', word: { state: 'IDLE' } }) } });
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'idle_loop:check', kstate: 'interruptible', word: { state: 'IDLE' } }) } });
         expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'submit_work', kstate: 'interruptible', hookFrom: 'wait' });
       },
     },
@@ -459,14 +490,14 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
   ],
-  submit_work: [
+  'submit_work:change_state': [
     {
-      name: 'submit_work of a RUNNING worker with a server marks it BLOCKED and goes on to wake the server (W2)',
+      name: 'submit_work:change_state of a RUNNING worker with a server marks it BLOCKED and goes on to wake the server (W2)',
       run: () => {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', kstate: 'interruptible' }) },
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work:change_state', hookFrom: 'call', kstate: 'interruptible' }) },
         });
         const st = step(s, W1);
         expect(st.row).toBe('W2');
@@ -474,12 +505,12 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
     {
-      name: 'submit_work of a RUNNING worker with server_tid 0 marks it BLOCKED and sleeps without waking anyone (W2)',
+      name: 'submit_work:change_state of a RUNNING worker with server_tid 0 marks it BLOCKED and sleeps without waking anyone (W2)',
       run: () => {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(0, { pc: 'submit_work', hookFrom: 'call', kstate: 'interruptible' }) },
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(0, { pc: 'submit_work:change_state', hookFrom: 'call', kstate: 'interruptible' }) },
         });
         const st = step(s, W1);
         expect(taskOf(st.next, W1)).toMatchObject({ pc: 'sleep', other: 0, word: { state: 'BLOCKED' } });
@@ -487,12 +518,12 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
     {
-      name: 'submit_work of a LOCKED worker does no block detection (W5)',
+      name: 'submit_work:change_state of a LOCKED worker does no block detection (W5)',
       run: () => {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', kstate: 'interruptible', word: { locked: true } }) },
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work:change_state', hookFrom: 'call', kstate: 'interruptible', word: { locked: true } }) },
         });
         const st = step(s, W1);
         expect(st.row).toBe('W5');
@@ -500,15 +531,50 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
     {
-      name: 'submit_work of a worker that is not RUNNING (IDLE inside sys_umcg_wait) changes nothing and sleeps',
+      name: 'submit_work:change_state of a worker that is not RUNNING (IDLE inside sys_umcg_wait) changes nothing and sleeps',
       run: () => {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerAsleepInWait(S1, { pc: 'submit_work' }) },
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerAsleepInWait(S1, { pc: 'submit_work:change_state' }) },
         });
         const st = step(s, W1);
         expect(taskOf(st.next, W1)).toMatchObject({ pc: 'sleep', kstate: 'interruptible', word: { state: 'IDLE' } });
+      },
+    },
+    {
+      name: 'submit_work:change_state of a worker whose call completed after sched_submit_work\'s check still marks it BLOCKED and wakes its server (F-SUBMIT-CHECK)',
+      run: () => {
+        const s = build({
+          servers: 1,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work:change_state', hookFrom: 'call', kstate: 'interruptible' }) },
+        });
+        const completed = act(s, { kind: 'complete', tid: W1 }).next;
+        const st = step(completed, W1);
+        expect(st.row).toBe('W2');
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'submit_work:wake_server', kstate: 'running', other: S1, word: { state: 'BLOCKED' } });
+        const end = last(steps(st.next, [W1, W1]));
+        expect(taskOf(end, S1)).toMatchObject({ kstate: 'running', word: { state: 'RUNNING' } });
+        // Already woken: schedule() returns at once into the wake hook, which makes it IDLE (W3).
+        expect(taskOf(end, W1)).toMatchObject({ pc: 'sleep', kstate: 'running' });
+        const back = step(end, W1);
+        expect(back.row).toBe('W3');
+        expect(taskOf(back.next, W1)).toMatchObject({ pc: 'update_worker:push', word: { state: 'IDLE' } });
+      },
+    },
+  ],
+  submit_work: [
+    {
+      name: 'submit_work of a task still TASK_INTERRUPTIBLE enters umcg_wq_worker_sleeping with preemption off, state untouched',
+      run: () => {
+        const s = build({
+          servers: 1,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', kstate: 'interruptible' }) },
+        });
+        const st = step(s, W1);
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'submit_work:change_state', kstate: 'interruptible', word: { state: 'RUNNING' } });
       },
     },
     {
@@ -805,23 +871,51 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
   ],
   'update_worker:idle_loop': [
     {
-      name: 'update_worker:idle_loop of an IDLE worker sets TASK_INTERRUPTIBLE and schedules (no hooks: PF_UMCG_WORKER is clear)',
+      name: 'update_worker:idle_loop sets TASK_INTERRUPTIBLE, then update_worker:check reads the state',
       run: () => {
         const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(0, { pc: 'update_worker:idle_loop', kstate: 'running' }) }, idleWorkers: [W1] });
+        expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'update_worker:check', kstate: 'interruptible' });
+      },
+    },
+  ],
+  'update_worker:check': [
+    {
+      name: 'update_worker:check of an IDLE worker reads IDLE and schedules (no hooks: PF_UMCG_WORKER is clear)',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(0, { pc: 'update_worker:check', kstate: 'interruptible' }) }, idleWorkers: [W1] });
         const st = step(s, W1);
         expect(taskOf(st.next, W1)).toMatchObject({ pc: 'update_worker:schedule', kstate: 'interruptible' });
         expectDisabled(st.next, { kind: 'step', tid: W1 });
       },
     },
     {
-      name: 'update_worker:idle_loop of a worker already RUNNING leaves the hook at once',
+      name: 'update_worker:check of a worker already RUNNING leaves the hook at once',
       run: () => {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'update_worker:idle_loop', hookFrom: 'call' }) },
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'update_worker:check', hookFrom: 'call', kstate: 'interruptible' }) },
         });
         expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running' });
+      },
+    },
+    {
+      name: 'a ttwu between the nested loop\'s set_current_state and update_worker:check returns 1: the worker reads IDLE but does not sleep, and loops',
+      run: () => {
+        const s = build({
+          servers: 1,
+          workers: 1,
+          envBudget: 1,
+          tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(0, { pc: 'update_worker:check', kstate: 'interruptible' }) },
+          idleWorkers: [W1],
+        });
+        const woken = act(s, { kind: 'ttwu', tid: W1 });
+        expect(ttwuResult(woken.label)).toBe(1);
+        const st = step(woken.next, W1);
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'update_worker:schedule', kstate: 'running' });
+        const again = step(st.next, W1);
+        expect(taskOf(again.next, W1).pc).toBe('update_worker:idle_loop');
+        expect(again.next.idleWorkers).toEqual([{ tid: W1, marked: false }]);
       },
     },
   ],
@@ -982,7 +1076,7 @@ const FOR_KIND: { readonly [K in ActionKind]: readonly Case[] } = {
     {
       name: 'complete wakes a worker asleep in its blocking call, at any point of block detection',
       run: () => {
-        for (const pc of ['submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep'] as const) {
+        for (const pc of ['submit_work', 'submit_work:change_state', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep'] as const) {
           const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerInBlockingCall(S1, { pc, other: S1 }) } });
           const st = act(s, { kind: 'complete', tid: W1 });
           expect(taskOf(st.next, W1).kstate, pc).toBe('running');
@@ -1281,8 +1375,10 @@ describe('every action kind', () => {
 describe('rows of the worker and server tables', () => {
   it('W0: registration rewrites IDLE to IDLE, pushes the worker, pops and wakes an idle server, and sleeps until RUNNING', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1) }, idleServers: [S1] });
-    const ss = steps(s, [W1, W1, W1, W1, W1, W1, W1]);
-    expect(ss.map((x) => x.row)).toEqual(['W0', 'W3', 'W3', 'W3', 'S2', 'S2', 'W3']);
+    // The nested umcg_idle_loop is two steps: set_current_state(TASK_INTERRUPTIBLE), then the read of state.
+    const ss = steps(s, [W1, W1, W1, W1, W1, W1, W1, W1]);
+    expect(ss.map((x) => x.row)).toEqual(['W0', 'W3', 'W3', 'W3', 'S2', 'S2', 'W3', 'W3']);
+    expect(ss.map((x) => taskOf(x.next, W1).pc).slice(5)).toEqual(['update_worker:idle_loop', 'update_worker:check', 'update_worker:schedule']);
     const end = last(ss);
     expect(end.idleWorkers).toEqual([{ tid: W1, marked: false }]);
     expect(end.idleServers).toEqual([{ tid: S1, marked: true }]);
@@ -1294,7 +1390,8 @@ describe('rows of the worker and server tables', () => {
   it('W1: a server pops an idle worker, marks it RUNNING, switches to it, and the worker returns from registration to its body', () => {
     // After W0 with no idle server: W1 sleeps IDLE in its registration's nested idle loop, on idle_workers.
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInHook(0, 'call') }, idleWorkers: [W1] });
-    const serverSide = last(steps(s, [S1, S1, S1, S1, S1]));
+    // pop, set_self_idle, assign, sys_umcg_wait's context switch, set_current_state, read of state.
+    const serverSide = last(steps(s, [S1, S1, S1, S1, S1, S1]));
     expect(serverSide.idleWorkers).toEqual([]);
     expect(taskOf(serverSide, S1)).toMatchObject({ pc: 'sleep', kstate: 'interruptible', word: { state: 'IDLE', nextTid: W1 } });
     const done = last(steps(serverSide, [W1]));
@@ -1304,8 +1401,10 @@ describe('rows of the worker and server tables', () => {
   it('W2: a running worker that blocks becomes BLOCKED and its IDLE server is marked RUNNING and woken', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1, W1), [W1]: workerRunning(S1) } });
     const blocked = act(s, { kind: 'block', tid: W1 }).next;
-    const ss = steps(blocked, [W1, W1, W1]);
-    expect(ss.map((x) => x.row)).toEqual(['W2', 'S2', 'S2']);
+    // sched_submit_work's task-state check, then wq_worker_change_state (RUNNING -> BLOCKED), then the wake.
+    const ss = steps(blocked, [W1, W1, W1, W1]);
+    expect(ss.map((x) => x.row)).toEqual(['W2', 'W2', 'S2', 'S2']);
+    expect(taskOf(ss[0]!.next, W1)).toMatchObject({ pc: 'submit_work:change_state', word: { state: 'RUNNING' } });
     const end = last(ss);
     expect(taskOf(end, W1)).toMatchObject({ pc: 'sleep', hookFrom: 'call', kstate: 'interruptible', word: { state: 'BLOCKED' } });
     expect(taskOf(end, S1)).toMatchObject({ kstate: 'running', word: { state: 'RUNNING' } });
@@ -1315,7 +1414,8 @@ describe('rows of the worker and server tables', () => {
   it('W2 with LOCKED: a locked worker that blocks stays RUNNING and its server is not woken', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1, W1), [W1]: workerRunning(S1) } });
     const locked = act(s, { kind: 'lock', tid: W1 }).next;
-    const slept = step(act(locked, { kind: 'block', tid: W1 }).next, W1).next;
+    // sched_submit_work's task-state check, then wq_worker_change_state sees LOCKED.
+    const slept = last(steps(act(locked, { kind: 'block', tid: W1 }).next, [W1, W1]));
     expect(taskOf(slept, W1)).toMatchObject({ pc: 'sleep', word: { state: 'RUNNING', locked: true } });
     expect(taskOf(slept, S1)).toEqual(taskOf(s, S1));
     const back = step(act(slept, { kind: 'complete', tid: W1 }).next, W1).next;
@@ -1330,7 +1430,8 @@ describe('rows of the worker and server tables', () => {
       tasks: { [S1]: serverAtLoop(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerInBlockingCall(S1, { kstate: 'running' }) },
       idleServers: [S2],
     });
-    const ss = steps(s, [W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1]);
+    // ... the nested umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE), then the read of state (two steps).
+    const ss = steps(s, [W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1]);
     const end = last(ss);
     expect(taskOf(end, W1of2x1)).toMatchObject({ pc: 'update_worker:schedule', word: { state: 'IDLE' } });
     expect(end.idleWorkers).toEqual([{ tid: W1of2x1, marked: false }]);
@@ -1342,7 +1443,9 @@ describe('rows of the worker and server tables', () => {
   it('W4: a yielding worker ends IDLE on idle_workers and asleep in sys_umcg_wait, its server marked RUNNING and woken', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1, W1), [W1]: workerRunning(S1) } });
     const y = act(s, { kind: 'yield', tid: W1 }).next;
-    const end = last(steps(y, [W1, W1, W1, W1, W1, W1]));
+    // set_idle, push_self, wake_server, sys_umcg_wait; umcg_idle_loop's set_current_state and read of state;
+    // sched_submit_work's task-state check and wq_worker_change_state (IDLE: nothing to do).
+    const end = last(steps(y, [W1, W1, W1, W1, W1, W1, W1, W1]));
     expect(taskOf(end, W1)).toMatchObject({ pc: 'sleep', hookFrom: 'wait', kstate: 'interruptible', word: { state: 'IDLE', nextTid: S1 } });
     expect(end.idleWorkers).toEqual([{ tid: W1, marked: false }]);
     expect(taskOf(end, S1)).toMatchObject({ kstate: 'running', word: { state: 'RUNNING' } });
@@ -1360,7 +1463,8 @@ describe('rows of the worker and server tables', () => {
 
   it('W6: a worker woken in sys_umcg_wait with state RUNNING but server_tid 0 is made IDLE and pushed, and sleeps again', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(0, { kstate: 'running', word: { state: 'RUNNING' } }) } });
-    const ss = steps(s, [W1, W1, W1, W1]);
+    // W6, push, pop (none), then the nested umcg_idle_loop's set_current_state and read of state.
+    const ss = steps(s, [W1, W1, W1, W1, W1]);
     expect(ss[0]!.row).toBe('W6');
     const end = last(ss);
     expect(end.idleWorkers).toEqual([{ tid: W1, marked: false }]);
@@ -1369,7 +1473,8 @@ describe('rows of the worker and server tables', () => {
 
   it('S1: a server with no idle worker marks itself IDLE, pushes itself onto idle_servers and sleeps in sys_umcg_wait', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1) } });
-    const end = last(steps(s, [S1, S1, S1, S1, S1, S1]));
+    // loop, set_self_idle, push_self, recheck, sys_umcg_wait, then umcg_idle_loop's set_current_state and read of state.
+    const end = last(steps(s, [S1, S1, S1, S1, S1, S1, S1]));
     expect(end.idleServers).toEqual([{ tid: S1, marked: false }]);
     expect(taskOf(end, S1)).toMatchObject({ pc: 'sleep', kstate: 'interruptible', word: { state: 'IDLE', nextTid: 0 } });
     expectDisabled(end, { kind: 'step', tid: S1 });
@@ -1462,7 +1567,23 @@ function walk(cfg: ModelConfig, choices: readonly number[], check: (before: Stat
   }
 }
 
-const SCHEDULE_POINTS: ReadonlySet<Pc> = new Set<Pc>(['submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep', 'update_worker:schedule']);
+/**
+ * Where a task may be TASK_INTERRUPTIBLE: from set_current_state() (or a
+ * blocking call) to its schedule(). umcg_idle_loop's read of state
+ * (`idle_loop:check`, `update_worker:check`) and the block hook after
+ * sched_submit_work's check (`submit_work:change_state`) are now steps of
+ * their own inside that window.
+ */
+const SCHEDULE_POINTS: ReadonlySet<Pc> = new Set<Pc>([
+  'idle_loop:check',
+  'submit_work',
+  'submit_work:change_state',
+  'submit_work:wake_server',
+  'submit_work:ttwu',
+  'sleep',
+  'update_worker:check',
+  'update_worker:schedule',
+]);
 const ENV_KINDS: ReadonlySet<ActionKind> = new Set<ActionKind>(['signal', 'ttwu', 'write', 'exit', 'unregister']);
 
 describe('random schedules', () => {

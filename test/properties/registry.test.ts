@@ -356,7 +356,7 @@ const BAD: Readonly<Record<string, readonly { readonly name: string; readonly ru
     {
       name: 'INV-NO-FORBIDDEN-TRANSITION fails when a code step takes an IDLE worker to BLOCKED',
       run: () => {
-        const before = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(S1, { pc: 'submit_work' }) } });
+        const before = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(S1, { pc: 'submit_work:change_state' }) } });
         const after = withTasks(before, { [W1]: { pc: 'sleep', word: { state: 'BLOCKED' } } });
         expectWitness(edgeInv('INV-NO-FORBIDDEN-TRANSITION').check(before, fakeStep({ kind: 'step', tid: W1 }, after)), [W1]);
       },
@@ -399,7 +399,7 @@ const BAD: Readonly<Record<string, readonly { readonly name: string; readonly ru
     {
       name: 'INV-KERNEL-STATE-CHANGES fails when a kernel step sets LOCKED on a worker',
       run: () => {
-        const before = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', kstate: 'interruptible' }) } });
+        const before = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work:change_state', hookFrom: 'call', kstate: 'interruptible' }) } });
         const after = withTasks(before, { [W1]: { pc: 'sleep', word: { locked: true } } });
         expectWitness(edgeInv('INV-KERNEL-STATE-CHANGES').check(before, fakeStep({ kind: 'step', tid: W1 }, after)), [W1]);
       },
@@ -409,9 +409,13 @@ const BAD: Readonly<Record<string, readonly { readonly name: string; readonly ru
       run: () => {
         const inv = edgeInv('INV-KERNEL-STATE-CHANGES');
         const w2 = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', kstate: 'interruptible' }) } });
-        const blocked = step(w2, W1);
+        // sched_submit_work's task-state check is a step of its own; wq_worker_change_state marks BLOCKED next.
+        const checked = step(w2, W1);
+        expect(taskOf(checked.next, W1)).toMatchObject({ pc: 'submit_work:change_state', word: { state: 'RUNNING' } });
+        expect(inv.check(w2, checked)).toBeNull();
+        const blocked = step(checked.next, W1);
         expect(taskOf(blocked.next, W1).word.state).toBe('BLOCKED');
-        expect(inv.check(w2, blocked)).toBeNull();
+        expect(inv.check(checked.next, blocked)).toBeNull();
         const woke = step(blocked.next, W1);
         expect(taskOf(woke.next, S1).word.state).toBe('RUNNING');
         expect(inv.check(blocked.next, woke)).toBeNull();
