@@ -11,7 +11,7 @@
  *   steps to quiescence is computed over the stored graph for the
  *   `progress-bound` property.
  */
-import { canonicalBuffer, canonicalEncode, canonicalKey } from '../model/canon.ts';
+import { canonicalBuffer, canonicalEncode, canonicalKey, decodeKey, lastRenaming } from '../model/canon.ts';
 import { StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
@@ -129,17 +129,18 @@ class Explorer {
     const opts = this.opts;
     this.add(this.root, -1, -1, 0);
     if (this.checkState(this.root, 0)) return this.finish('violation');
-    let level: State[] = [this.root];
-    let levelBase = 0;
+    // The frontier holds ids only: each state is decoded from its stored
+    // canonical key when expanded (the renamed copy the key describes).
+    let level = new IntList();
+    level.push(0);
     let d = 0;
     while (level.length > 0) {
-      const next: State[] = [];
-      const nextBase = this.index.size;
+      const next = new IntList();
       for (let k = 0; k < level.length; k++) {
-        const id = levelBase + k;
-        const s = level[k]!;
+        const id = level.data[k]!;
         this.quietFrom.push(this.quietTo.length);
         if (this.brokenAt.has(id)) continue;
+        const s = this.decode(id);
         if (hasCorruptList(s)) {
           // The abstract list cannot describe memory with a node linked twice
           // (a cycle or lost nodes), so the state is a dead end of the model.
@@ -163,7 +164,7 @@ class Explorer {
           const to = this.add(step.next, id, ai, d + 1);
           if (isCode) this.quietTo.push(to);
           if (to === before) {
-            next.push(step.next);
+            next.push(to);
             if (this.checkState(step.next, to)) return this.finish('violation');
             if (this.index.size >= opts.maxStates) return this.finish('incomplete');
           }
@@ -177,11 +178,21 @@ class Explorer {
         }
       }
       level = next;
-      levelBase = nextBase;
       d++;
     }
     this.quietFrom.push(this.quietTo.length);
     return this.progressBound();
+  }
+
+  /** The (renamed) state stored under `id`. */
+  private decode(id: number): State {
+    return decodeKey(this.index.bytes(), this.index.offset(id), this.index.length(id), this.root.tasks.length);
+  }
+
+  /** The stored key of `id`, as a string. */
+  private storedKey(id: number): string {
+    const at = this.index.offset(id);
+    return String.fromCharCode.apply(null, this.index.bytes().subarray(at, at + this.index.length(id)) as unknown as number[]);
   }
 
   /** States that already break a state invariant: counterexamples, not expanded. */
@@ -217,12 +228,23 @@ class Explorer {
     return p.reverse();
   }
 
-  /** Replay action indices from the initial state: the trace and the state reached. */
+  /**
+   * Replay action indices from the initial state: the trace and the state
+   * reached, in the initial state's naming. Each index was taken in the
+   * canonical (renamed) copy of its state, so its action's TID is mapped
+   * back through that state's renaming before it is applied.
+   */
   private replay(path: readonly number[]): { trace: TraceStep[]; state: State } {
     let s = this.root;
+    const n = s.tasks.length;
     const trace: TraceStep[] = [];
     for (const ai of path) {
-      const a = candidateActions(s, this.opts)[ai]!;
+      canonicalEncode(s);
+      const rename = lastRenaming(n);
+      const back = new Array<number>(n + 1).fill(0);
+      for (let tid = 1; tid <= n; tid++) back[rename[tid]!] = tid;
+      const canon = candidateActions(s, this.opts)[ai]!;
+      const a = { ...canon, tid: back[canon.tid]! } as Action;
       const step = applyMutable(s, a);
       trace.push({ index: trace.length + 1, task: taskName(this.root, a.tid), row: step.row, label: step.label, action: a });
       s = step.next;
@@ -265,44 +287,38 @@ class Explorer {
     let worst = 0;
     for (let i = 0; i < n; i++) if (longest.len[i]! > worst) worst = longest.len[i]!;
     const k = this.opts.progressBound;
-    if (this.bound === undefined || worst <= k) return this.finish('pass', worst);
+    const worstRun = worst === INF ? Infinity : worst;
+    if (this.bound === undefined || worst <= k) return this.finish('pass', worstRun);
     // The first state over the bound in BFS order has a shortest trace.
     let at = 0;
     while (longest.len[at]! <= k) at++;
-    const cycle = longest.len[at] === Infinity;
+    const cycle = longest.len[at] === INF;
     const p = this.path(at);
-    let { state: cur } = this.replay(p);
-    const seen = new Set<string>([canonicalKey(cur)]);
+    const seen = new Set<number>([at]);
     for (let node = at, m = 0; m <= k && longest.next[node]! >= 0; m++) {
       const to = longest.next[node]!;
-      const toKey = this.keyOf(to, p);
+      // Find the code step from `node` to `to` in the stored (canonical)
+      // states, exactly as the search took it.
+      const cur = this.decode(node);
+      const toKey = this.storedKey(to);
       const actions = candidateActions(cur, this.opts);
-      const ai = actions.findIndex((a) => causeOf(a) === 'code' && enabled(cur, a, this.opts) && canonicalKey(applyMutable(cur, a).next) === toKey);
+      const ai = actions.findIndex(
+        (a) => causeOf(a) === 'code' && enabled(cur, a, this.opts) && canonicalKey(applyMutable(cur, a).next) === toKey,
+      );
       if (ai < 0) break;
       p.push(ai);
-      cur = applyMutable(cur, actions[ai]!).next;
       node = to;
-      if (cycle && seen.has(toKey)) break; // once around the cycle is enough
-      seen.add(toKey);
+      if (cycle && seen.has(to)) break; // once around the cycle is enough
+      seen.add(to);
     }
     const message = cycle
       ? 'a cycle of code steps never reaches quiescence (the trace ends once around the cycle)'
       : `a run of ${longest.len[at]} code steps reaches quiescence only after the bound ${k}`;
     const { trace, state } = this.replay(p);
     this.found.set(this.bound.id, { invariant: this.bound.id, witness: { message, tasks: [] }, trace, finalState: state });
-    return this.finish('violation', worst);
+    return this.finish('violation', worstRun);
   }
 
-  private keyCache = new Map<number, string>();
-
-  /** The canonical key of state `id` (by replay; only used for the few states of a trace). */
-  private keyOf(id: number, _hint: readonly number[]): string {
-    const cached = this.keyCache.get(id);
-    if (cached !== undefined) return cached;
-    const key = canonicalKey(this.replay(this.path(id)).state);
-    this.keyCache.set(id, key);
-    return key;
-  }
 }
 
 function hasCorruptList(s: State): boolean {
@@ -316,16 +332,26 @@ function hasDuplicate(nodes: State['idleWorkers']): boolean {
   return false;
 }
 
+/** "Reaches a cycle": an infinite run of code steps. */
+const INF = 0x7fffffff;
+
 /**
  * Longest path (in edges) from every node to a sink of the code-step graph;
- * Infinity for nodes that reach a cycle. Iterative DFS (no recursion limit).
+ * INF for nodes that reach a cycle. Iterative DFS (no recursion limit).
  */
-function longestQuietPaths(n: number, from: Int32Array, to: Int32Array): { len: Float64Array; next: Int32Array } {
-  const len = new Float64Array(n);
+function longestQuietPaths(n: number, from: Int32Array, to: Int32Array): { len: Int32Array; next: Int32Array } {
+  const len = new Int32Array(n);
   const next = new Int32Array(n).fill(-1);
   const color = new Uint8Array(n); // 0 new, 1 on stack, 2 done
   const stack: number[] = [];
   const pos: number[] = [];
+  const longer = (v: number, w: number, lw: number): void => {
+    const cand = lw === INF ? INF : lw + 1;
+    if (cand > len[v]!) {
+      len[v] = cand;
+      next[v] = w;
+    }
+  };
   for (let root = 0; root < n; root++) {
     if (color[root] !== 0) continue;
     stack.push(root);
@@ -342,11 +368,10 @@ function longestQuietPaths(n: number, from: Int32Array, to: Int32Array): { len: 
           stack.push(w);
           pos.push(from[w]!);
         } else if (color[w] === 1) {
-          len[v] = Infinity; // back edge: a cycle
+          len[v] = INF; // back edge: a cycle
           next[v] = w;
-        } else if (len[w]! + 1 > len[v]!) {
-          len[v] = len[w]! + 1;
-          next[v] = w;
+        } else {
+          longer(v, w, len[w]!);
         }
         continue;
       }
@@ -354,10 +379,7 @@ function longestQuietPaths(n: number, from: Int32Array, to: Int32Array): { len: 
       pos.pop();
       color[v] = 2;
       const parent = stack[stack.length - 1];
-      if (parent !== undefined && len[v]! + 1 > len[parent]!) {
-        len[parent] = len[v]! + 1;
-        next[parent] = v;
-      }
+      if (parent !== undefined) longer(parent, v, len[v]!);
     }
   }
   return { len, next };

@@ -12,7 +12,7 @@
 import { stateKey } from '../model/canon.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action, type ActionKind } from '../model/transitions.ts';
-import type { ModelConfig, Pc, Profile, Role, State, UmcgState } from '../model/types.ts';
+import { pcsOf, type ModelConfig, type Pc, type Profile, type Role, type State, type UmcgState } from '../model/types.ts';
 import { appliesTo, type LivenessProperty, type StateInvariant, type TransitionInvariant, type Witness } from '../properties/invariant.ts';
 import { DEFAULT_PROGRESS_BOUND, INVARIANTS } from '../properties/registry.ts';
 import { formatState } from './format.ts';
@@ -30,17 +30,8 @@ export type ModelSystem = StepSystem<State, Action>;
 /** Rows of the v0.3 transition tables (§4.6), plus the model's own step kinds. */
 export const MODEL_ROWS: readonly string[] = ['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'S0', 'S1', 'S2', 'env', 'die'];
 
-const SERVER_PCS: readonly Pc[] = [
-  'srv:register', 'srv:set_tid', 'srv:loop', 'srv:run:set_self_idle', 'srv:run:assign', 'srv:idle:set_self_idle',
-  'srv:idle:push_self', 'srv:idle:recheck', 'srv:idle:remove_self', 'wait:enter', 'idle_loop', 'idle_loop:after',
-  'wait:eintr', 'sleep', 'dead', 'unregistered',
-];
-const WORKER_PCS: readonly Pc[] = [
-  'wkr:register', 'wkr:user', 'wkr:yield:set_idle', 'wkr:yield:wake_server', 'wkr:yield:push_self', 'wait:enter',
-  'idle_loop', 'idle_loop:after', 'wait:eintr', 'submit_work', 'submit_work:wake_server', 'submit_work:ttwu', 'sleep',
-  'update_worker', 'update_worker:push', 'update_worker:pop_server', 'update_worker:wake_server', 'update_worker:ttwu',
-  'update_worker:idle_loop', 'update_worker:schedule', 'update_worker:after', 'dead', 'unregistered',
-];
+const SERVER_PCS: readonly Pc[] = pcsOf('server');
+const WORKER_PCS: readonly Pc[] = pcsOf('worker');
 /** Program counters with no code step of their own (model/transitions.ts NO_STEP). */
 const NO_STEP: ReadonlySet<Pc> = new Set<Pc>(['wkr:user', 'dead', 'unregistered']);
 

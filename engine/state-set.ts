@@ -18,6 +18,19 @@ export class StateSet {
     return this.count;
   }
 
+  /** Where key `id` is stored: `bytes()[offset(id) .. offset(id) + length(id))`. */
+  bytes(): Uint8Array {
+    return this.arena;
+  }
+
+  offset(id: number): number {
+    return this.offsets[id]!;
+  }
+
+  length(id: number): number {
+    return this.lengths[id]!;
+  }
+
   /** The id of the key in `buf[0..len)`: an existing one, or a new one (then `size` grows). */
   add(buf: Uint16Array, len: number): number {
     let h = 0x811c9dc5 ^ len;

@@ -13,18 +13,9 @@
  * Keys are compact one-byte strings, a character or two per field, because
  * the explorer hashes millions of them.
  */
-import type { ListNode, Pc, State, Task, Tid } from './types.ts';
+import { PC_ROLES, type ListNode, type Pc, type State, type Task, type Tid } from './types.ts';
 
-const PCS: readonly Pc[] = [
-  'srv:register', 'srv:set_tid', 'srv:loop', 'srv:run:set_self_idle', 'srv:run:assign',
-  'srv:idle:set_self_idle', 'srv:idle:push_self', 'srv:idle:recheck', 'srv:idle:remove_self',
-  'wkr:register', 'wkr:user', 'wkr:yield:set_idle', 'wkr:yield:wake_server', 'wkr:yield:push_self',
-  'wait:enter', 'idle_loop', 'idle_loop:after', 'wait:eintr', 'submit_work', 'submit_work:wake_server',
-  'submit_work:ttwu', 'sleep', 'update_worker', 'update_worker:push', 'update_worker:pop_server',
-  'update_worker:wake_server', 'update_worker:ttwu', 'update_worker:idle_loop', 'update_worker:schedule',
-  'update_worker:after', 'dead', 'unregistered', 'idle_loop:check', 'submit_work:change_state',
-  'update_worker:check',
-];
+const PCS: readonly Pc[] = Object.keys(PC_ROLES) as Pc[];
 const PC_CODE: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
 const STATE_CODE = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 } as const;
 const REG_CODE = { none: 0, server: 1, worker: 2 } as const;
@@ -170,4 +161,64 @@ function sortRange(from: number, to: number): void {
     }
     orderBuf[j + 1] = x;
   }
+}
+
+/**
+ * The renaming the last `canonicalEncode` applied: `renaming()[tid]` is the
+ * TID that task `tid` has in the canonical (decoded) state.
+ */
+export function lastRenaming(n: number): number[] {
+  const out = new Array<number>(n + 1).fill(0);
+  for (let tid = 1; tid <= n; tid++) out[tid] = renameBuf[tid]!;
+  return out;
+}
+
+const STATES = ['NONE', 'RUNNING', 'IDLE', 'BLOCKED'] as const;
+const REGS = ['none', 'server', 'worker'] as const;
+const ENDS = ['none', 'sigsegv', 'exit'] as const;
+
+/**
+ * Rebuild the state a canonical (or exact) key encodes, for a state of
+ * `tasks` tasks: task k of the key becomes TID k + 1. Decoding a canonical
+ * key gives the renamed copy the key describes, a renaming of the encoded
+ * state: the explorer expands that copy instead of keeping the original.
+ */
+export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tasks: number): State {
+  let i = at;
+  const envBudget = bytes[i++]! - 48;
+  const killedBy = bytes[i++]! - 48;
+  const out: Task[] = new Array<Task>(tasks);
+  for (let k = 0; k < tasks; k++) {
+    const fl = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16);
+    const serverTid = bytes[i + 3]! - 48;
+    const nextTid = bytes[i + 4]! - 48;
+    const other = bytes[i + 5]! - 48;
+    i += 6;
+    out[k] = {
+      tid: k + 1,
+      role: (fl >> 16) & 1 ? 'server' : 'worker',
+      reg: REGS[(fl >> 9) & 3]!,
+      word: { state: STATES[(fl >> 6) & 3]!, locked: ((fl >> 8) & 1) === 1, serverTid, nextTid },
+      pc: PCS[fl & 63]!,
+      kstate: (fl >> 11) & 1 ? 'interruptible' : 'running',
+      sigpending: ((fl >> 12) & 1) === 1,
+      other,
+      hookFrom: (fl >> 13) & 1 ? 'call' : 'wait',
+      end: ENDS[(fl >> 14) & 3]!,
+    };
+  }
+  i++; // '|'
+  const end = at + len;
+  const list = (): ListNode[] => {
+    const nodes: ListNode[] = [];
+    while (i < end && bytes[i] !== 124) {
+      const c = bytes[i++]! - 48;
+      nodes.push(c >= 32 ? { tid: c - 32, marked: true } : { tid: c, marked: false });
+    }
+    i++; // '|' or end
+    return nodes;
+  };
+  const idleWorkers = list();
+  const idleServers = list();
+  return { tasks: out, idleWorkers, idleServers, envBudget, killedBy };
 }

@@ -89,6 +89,54 @@ export type Pc =
   | 'dead' // killed by umcg_die() (SIGSEGV) or exited
   | 'unregistered'; // called umcg_ctl(UNREGISTER) and left UMCG (its thread runs on)
 
+/**
+ * Every program counter, with the role whose thread can be there. A total
+ * record: a new pc that is not listed here does not compile. Other modules
+ * derive their pc lists from it (state encoding, coverage).
+ */
+export const PC_ROLES: Readonly<Record<Pc, Role | 'both'>> = {
+  'srv:register': 'server',
+  'srv:set_tid': 'server',
+  'srv:loop': 'server',
+  'srv:run:set_self_idle': 'server',
+  'srv:run:assign': 'server',
+  'srv:idle:set_self_idle': 'server',
+  'srv:idle:push_self': 'server',
+  'srv:idle:recheck': 'server',
+  'srv:idle:remove_self': 'server',
+  'wkr:register': 'worker',
+  'wkr:user': 'worker',
+  'wkr:yield:set_idle': 'worker',
+  'wkr:yield:push_self': 'worker',
+  'wkr:yield:wake_server': 'worker',
+  'wait:enter': 'both',
+  idle_loop: 'both',
+  'idle_loop:check': 'both',
+  'idle_loop:after': 'both',
+  'wait:eintr': 'both',
+  submit_work: 'worker',
+  'submit_work:change_state': 'worker',
+  'submit_work:wake_server': 'worker',
+  'submit_work:ttwu': 'worker',
+  sleep: 'both',
+  update_worker: 'worker',
+  'update_worker:push': 'worker',
+  'update_worker:pop_server': 'worker',
+  'update_worker:wake_server': 'worker',
+  'update_worker:ttwu': 'worker',
+  'update_worker:idle_loop': 'worker',
+  'update_worker:check': 'worker',
+  'update_worker:schedule': 'worker',
+  'update_worker:after': 'worker',
+  dead: 'both',
+  unregistered: 'both',
+};
+
+/** The program counters a thread of `role` can be at. */
+export function pcsOf(role: Role): Pc[] {
+  return (Object.keys(PC_ROLES) as Pc[]).filter((pc) => PC_ROLES[pc] === role || PC_ROLES[pc] === 'both');
+}
+
 /** A node of a userspace idle stack. `marked`: bit 0 of its link (popped, awaiting gc). */
 export interface ListNode {
   readonly tid: Tid;
