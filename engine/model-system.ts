@@ -11,7 +11,7 @@
  */
 import { stateKey } from '../model/canon.ts';
 import { candidateActions, initialState } from '../model/init.ts';
-import { applyMutable, causeOf, enabled, taskName, type Action, type ActionKind } from '../model/transitions.ts';
+import { applyMutable, causeOf, enabled, taskName, type Action, type ActionKind, type Step } from '../model/transitions.ts';
 import { pcsOf, type ModelConfig, type Pc, type Profile, type Role, type State, type UmcgState } from '../model/types.ts';
 import { appliesTo, type LivenessProperty, type StateInvariant, type TransitionInvariant, type Witness } from '../properties/invariant.ts';
 import { DEFAULT_PROGRESS_BOUND, INVARIANTS } from '../properties/registry.ts';
@@ -61,16 +61,10 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
     envBudget: opts.envBudget,
   };
   const progressBound = opts.progressBound ?? DEFAULT_PROGRESS_BOUND;
-  const selected = INVARIANTS.filter((i) => appliesTo(i, cfg.profile) && (opts.only === undefined || opts.only.includes(i.id)));
-  const stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
-  const edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
-  const quiescence = selected.filter(
-    (i): i is Extract<LivenessProperty, { form: 'at-quiescence' }> => i.kind === 'liveness' && i.form === 'at-quiescence',
-  );
   const root = initialState(cfg);
   const actors = root.tasks.map((t) => taskName(root, t.tid));
   const actorOfTid = (tid: number): string => actors[tid - 1] ?? `T${tid}`;
-  const violation = (id: string, w: Witness): Violation => ({ invariant: id, message: w.message, tasks: w.tasks.map(actorOfTid) });
+  const checks = registryChecks(cfg.profile, opts.only, actorOfTid);
 
   // Choices are decoded against the candidate list, so a decoded choice is
   // the very object `choices` returns (the explorer's actions are shared).
@@ -117,23 +111,54 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
     key: stateKey,
     encodeChoice: encodeAction,
     decodeChoice: (text) => byText.get(text),
-    checkState(s) {
+    checkState: checks.state,
+    checkStep: (before, a, step) => checks.step(before, { action: a, row: step.row ?? '', label: step.label, next: step.next }),
+    quiescentCheck: checks.quiescent,
+    describeState: formatState,
+    coverage: modelCoverage(cfg, root),
+  };
+}
+
+/** The registry's checks on abstract model states, as a step system runs them. */
+export interface RegistryChecks {
+  /** Well-formedness and safety invariants. */
+  state(s: State): Violation | null;
+  /** Transition invariants on one model step. */
+  step(before: State, step: Step): Violation | null;
+  /** The at-quiescence liveness properties; none on a state with a corrupt list (a dead end). */
+  quiescent(s: State): Violation | null;
+}
+
+/**
+ * The registry's invariants that apply to `profile` (and are in `only`, when
+ * given), grouped by kind; a witness's TIDs are named with `actorOfTid`.
+ * Shared by the model adapter and the implementation adapter
+ * (engine/impl-system.ts), which runs them on abstract states.
+ */
+export function registryChecks(profile: Profile, only: readonly string[] | undefined, actorOfTid: (tid: number) => string): RegistryChecks {
+  const selected = INVARIANTS.filter((i) => appliesTo(i, profile) && (only === undefined || only.includes(i.id)));
+  const stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
+  const edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
+  const quiescence = selected.filter(
+    (i): i is Extract<LivenessProperty, { form: 'at-quiescence' }> => i.kind === 'liveness' && i.form === 'at-quiescence',
+  );
+  const violation = (id: string, w: Witness): Violation => ({ invariant: id, message: w.message, tasks: w.tasks.map(actorOfTid) });
+  return {
+    state(s) {
       for (const inv of stateInvs) {
         const w = inv.check(s);
         if (w !== null) return violation(inv.id, w);
       }
       return null;
     },
-    checkStep(before, a, step) {
-      if (edgeInvs.length === 0) return null;
-      const modelStep = { action: a, row: step.row ?? '', label: step.label, next: step.next };
+    step(before, step) {
       for (const inv of edgeInvs) {
-        const w = inv.check(before, modelStep);
+        const w = inv.check(before, step);
         if (w !== null) return violation(inv.id, w);
       }
       return null;
     },
-    quiescentCheck(s) {
+    quiescent(s) {
       if (hasCorruptList(s)) return null;
       for (const inv of quiescence) {
         const w = inv.check(s);
@@ -141,8 +166,6 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
       }
       return null;
     },
-    describeState: formatState,
-    coverage: modelCoverage(cfg, root),
   };
 }
 
@@ -153,7 +176,8 @@ function encodeAction(a: Action): string {
   return a.kind === 'write' ? `w${STATE_CODE[a.state]}${a.tid}` : `${code}${a.tid}`;
 }
 
-function hasCorruptList(s: State): boolean {
+/** A list has a node linked twice: the abstract list cannot describe what follows. */
+export function hasCorruptList(s: State): boolean {
   return dup(s.idleWorkers) || dup(s.idleServers);
 }
 

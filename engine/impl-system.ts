@@ -1,0 +1,292 @@
+/**
+ * The detailed implementation (impl/) as a step system: choices are
+ * `implChoices`, a step is `implStep`, and the checks run on the abstract
+ * state `abstractState(s)` (impl/abstraction.ts):
+ *
+ * - REFINEMENT (memory model `sc` only): every step leaves the abstract
+ *   state unchanged or takes exactly one enabled model transition
+ *   (`checkAbstractStep`); a state with no abstract state fails it too.
+ * - the registry's state invariants on `abstractState(s)`, its transition
+ *   invariants on the model transition a step refines (a stutter is no
+ *   transition), and the at-quiescence liveness properties, all filtered by
+ *   profile exactly as the model adapter filters them (`registryChecks`).
+ *
+ * Under `tso` the abstraction reads memory, not the store buffers, so a
+ * step need not refine the model (a store becomes visible at its drain):
+ * REFINEMENT is skipped, the invariants still run on the abstract state,
+ * transition invariants run on the steps that do match a model transition,
+ * and a state the abstraction cannot map is not checked.
+ *
+ * Actors: the tasks (`S1`.., `W1`..), and under TSO one actor per CPU
+ * (`cpu0`, ...) for its store-buffer drains, so PCT gives drains a priority
+ * of their own and the timeline a column. A context switch belongs to the
+ * task switched to. Page events (adversarial) belong to the actor `env`.
+ *
+ * Causes (only `code` runs once workload and environment go quiet, as in
+ * the model adapter): running a task and draining a store are code; a
+ * worker's block, yield and lock are workload; a completed blocking call and
+ * every adversarial event are environment. A context switch's cause depends
+ * on the state, so each choice carries it: switching to a task that has
+ * code to run onto a CPU whose current task has none (or an idle CPU) is
+ * code; switching away from a task that has code to run is a preemption, a
+ * timer interrupt, and counts as environment; switching to a task with no
+ * code (a worker in userspace) is workload. The quiet phase therefore never
+ * preempts: a task spinning on a userspace lock whose holder was preempted
+ * on the same CPU shows as LIVE-BOUNDED-PROGRESS.
+ */
+import { checkAbstractStep, abstractState, AbstractionError, modelConfigOf } from '../impl/abstraction.ts';
+import type { Access } from '../impl/exec.ts';
+import { implChoices, implStep, isCurrent, type Choice } from '../impl/machine.ts';
+import { pendingStores, type PageStatus } from '../impl/memory.ts';
+import { noCode } from '../impl/runtime.ts';
+import { implInit, implKey, V03, type ImplConfig, type ImplState, type KTask } from '../impl/state.ts';
+import { stateKey } from '../model/canon.ts';
+import { apply } from '../model/transitions.ts';
+import type { Profile, State } from '../model/types.ts';
+import { formatState } from './format.ts';
+import { registryChecks } from './model-system.ts';
+import type { Cause, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
+
+export const REFINEMENT_ID = 'REFINEMENT';
+
+/**
+ * K of LIVE-BOUNDED-PROGRESS for the implementation. An implementation step
+ * is one shared access, so a model step is several of them (plus context
+ * switches): the model's K = 256 scaled by 8.
+ */
+export const IMPL_PROGRESS_BOUND = 2048;
+
+export interface ImplSystemOptions {
+  readonly servers: number;
+  readonly workers: number;
+  /** Default 2. */
+  readonly cpus?: number;
+  readonly memory: 'sc' | 'tso';
+  readonly profile: Profile;
+  readonly yield: boolean;
+  readonly locks: boolean;
+  readonly envBudget: number;
+  /** K of LIVE-BOUNDED-PROGRESS (default {@link IMPL_PROGRESS_BOUND}). */
+  readonly progressBound?: number;
+  /** Check only these invariant IDs (REFINEMENT among them; every applicable one when absent). */
+  readonly only?: readonly string[];
+}
+
+/** An implementation choice with the actor and cause it has in the state that offered it. */
+export interface ImplChoice {
+  readonly c: Choice;
+  readonly actor: string;
+  readonly cause: Cause;
+}
+
+export type ImplSystem = StepSystem<ImplState, ImplChoice>;
+
+type Abstract = { readonly state: State; key?: string } | { readonly error: string };
+
+const PAGE_CODE: Readonly<Record<PageStatus, string>> = { present: 'P', notPresent: 'N', unmapped: 'U' };
+
+export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
+  const cfg: ImplConfig = {
+    servers: opts.servers,
+    workers: opts.workers,
+    cpus: opts.cpus ?? 2,
+    memoryModel: opts.memory,
+    profile: opts.profile,
+    yield: opts.yield,
+    locks: opts.locks,
+    envBudget: opts.envBudget,
+    variant: V03,
+  };
+  const mcfg = modelConfigOf(cfg);
+  const sc = cfg.memoryModel === 'sc';
+  const progressBound = opts.progressBound ?? IMPL_PROGRESS_BOUND;
+  const refinement = sc && (opts.only === undefined || opts.only.includes(REFINEMENT_ID));
+  const root = implInit(cfg);
+  const names = root.tasks.map((t) => (t.role === 'server' ? `S${t.tid}` : `W${t.tid - cfg.servers}`));
+  const cpuNames = Array.from({ length: cfg.cpus }, (_, i) => `cpu${i}`);
+  const actors = sc ? names : [...names, ...cpuNames];
+  const actorOfTid = (tid: number): string => names[tid - 1] ?? `T${tid}`;
+  const checks = registryChecks(cfg.profile, opts.only, actorOfTid);
+
+  // The abstract state of each implementation state, computed once: a step's
+  // `after` is the next step's `before` and the state checks' subject.
+  const cache = new WeakMap<ImplState, Abstract>();
+  const abs = (s: ImplState): Abstract => {
+    let a = cache.get(s);
+    if (a === undefined) {
+      try {
+        a = { state: abstractState(s) };
+      } catch (e) {
+        if (!(e instanceof AbstractionError)) throw e;
+        a = { error: e.message };
+      }
+      cache.set(s, a);
+    }
+    return a;
+  };
+  const keyOf = (a: { readonly state: State; key?: string }): string => (a.key ??= stateKey(a.state));
+  const refinementFailure = (message: string, actor: string): Violation | null =>
+    refinement ? { invariant: REFINEMENT_ID, message, tasks: actor === '' ? [] : [actor] } : null;
+
+  const actorOf = (s: ImplState, c: Choice): string => {
+    switch (c.kind) {
+      case 'drain':
+        return cpuNames[c.cpu] ?? `cpu${c.cpu}`;
+      case 'page':
+        return 'env';
+      default:
+        return actorOfTid(c.tid);
+    }
+  };
+  const causeOf = (s: ImplState, c: Choice): Cause => {
+    switch (c.kind) {
+      case 'run':
+      case 'drain':
+        return 'code';
+      case 'block':
+      case 'yield':
+      case 'lock':
+        return 'workload';
+      case 'switch': {
+        if (!hasCode(s.tasks[c.tid - 1]!)) return 'workload';
+        const cur = s.cpus[c.cpu] ?? 0;
+        const curTask = cur === 0 ? undefined : s.tasks[cur - 1];
+        return curTask !== undefined && isCurrent(s, curTask) && hasCode(curTask) ? 'environment' : 'code';
+      }
+      default:
+        return 'environment';
+    }
+  };
+
+  const config: SystemConfig = {
+    variant: 'v0.3',
+    servers: cfg.servers,
+    workers: cfg.workers,
+    cpus: cfg.cpus,
+    memory: cfg.memoryModel,
+    profile: cfg.profile,
+    yield: cfg.yield,
+    locks: cfg.locks,
+    envBudget: cfg.envBudget,
+    progressBound,
+    ...(opts.only === undefined ? {} : { only: [...opts.only] }),
+  };
+
+  return {
+    name: 'impl',
+    config,
+    actors,
+    progressBound,
+    initial: () => root,
+    choices(s) {
+      return implChoices(s, cfg).map((c) => ({ c, actor: actorOf(s, c), cause: causeOf(s, c) }));
+    },
+    step(s, ic): StepResult<ImplState> {
+      const r = implStep(s, ic.c, cfg);
+      const detail = describeAccess(r.access);
+      return { next: r.state, label: r.label, actor: ic.actor, ...(detail === undefined ? {} : { detail }) };
+    },
+    actorOf: (ic) => ic.actor,
+    causeOf: (ic) => ic.cause,
+    key: implKey,
+    encodeChoice: (ic) => encodeChoice(ic.c),
+    // The cause and actor of a decoded choice are placeholders: a run
+    // replays the enabled choice with the same text (Execution.find).
+    decodeChoice(text) {
+      const c = decodeChoice(text);
+      return c === undefined ? undefined : { c, actor: actorOf(root, c), cause: 'code' };
+    },
+    checkState(s) {
+      const a = abs(s);
+      if ('error' in a) return refinementFailure(`no abstract state: ${a.error}`, '');
+      return checks.state(a.state);
+    },
+    checkStep(before, ic, step) {
+      const a0 = abs(before);
+      const a1 = abs(step.next);
+      if ('error' in a0 || 'error' in a1) {
+        const why = 'error' in a0 ? a0.error : (a1 as { error: string }).error;
+        return refinementFailure(`${step.label}: no abstract state: ${why}`, step.actor);
+      }
+      if (keyOf(a0) === keyOf(a1)) return null; // a stutter: no model transition
+      const v = checkAbstractStep(a0.state, a1.state, mcfg);
+      if (!v.ok || v.stutter) return refinementFailure(`${step.label}: ${v.ok ? 'unexpected stutter' : v.reason}`, step.actor);
+      return checks.step(a0.state, apply(a0.state, v.action, mcfg));
+    },
+    quiescentCheck(s) {
+      const a = abs(s);
+      return 'error' in a ? null : checks.quiescent(a.state);
+    },
+    describeState(s) {
+      const a = abs(s);
+      const lines = 'error' in a ? [`(no abstract state: ${a.error})`] : ['abstract:', ...formatState(a.state).map((l) => `  ${l}`)];
+      lines.push('implementation:');
+      for (const t of s.tasks) {
+        const stack = t.stack.map((f) => `${f.fn}:${f.pc}`).join(' > ');
+        lines.push(`  ${actorOfTid(t.tid)} cpu${t.cpu}${isCurrent(s, t) ? ' (current)' : t.onRq ? ' (queued)' : ''} ${t.ks}${t.end === 'none' ? '' : ` ${t.end}`} ${stack}`);
+      }
+      if (!sc) {
+        for (let c = 0; c < cfg.cpus; c++) {
+          const pending = pendingStores(s.mem, c);
+          if (pending.length > 0) lines.push(`  cpu${c} store buffer: ${pending.map(([addr, v]) => `0x${addr.toString(16)}:=${v}`).join(', ')}`);
+        }
+      }
+      return lines;
+    },
+  };
+}
+
+function hasCode(t: KTask): boolean {
+  const f = t.stack[t.stack.length - 1];
+  return f !== undefined && t.end === 'none' && !noCode(f);
+}
+
+/** `load 0x10000 = 1`: the address and value of a memory access, when the step reports them. */
+function describeAccess(a: Access | undefined): string | undefined {
+  if (a?.addr === undefined) return undefined;
+  return `${a.kind} 0x${a.addr.toString(16)}${a.value === undefined ? '' : ` = ${a.value}`}`;
+}
+
+/**
+ * `r3` run T3, `s0t3` switch cpu0 to T3, `d1` drain cpu1, `b`/`y`/`l` block,
+ * yield, lock, `c`/`g`/`t`/`x`/`u` complete, signal, ttwu, exit, unregister,
+ * `w101t3` write 0x101 to T3's state, `p20000N` page 0x20000 becomes
+ * notPresent (`P` present, `U` unmapped).
+ */
+export function encodeChoice(c: Choice): string {
+  switch (c.kind) {
+    case 'run':
+      return `r${c.tid}`;
+    case 'switch':
+      return `s${c.cpu}t${c.tid}`;
+    case 'drain':
+      return `d${c.cpu}`;
+    case 'write':
+      return `w${c.value.toString(16)}t${c.tid}`;
+    case 'page':
+      return `p${c.addr.toString(16)}${PAGE_CODE[c.status]}`;
+    default:
+      return `${TID_CODE[c.kind]}${c.tid}`;
+  }
+}
+
+const TID_CODE = { block: 'b', yield: 'y', lock: 'l', complete: 'c', signal: 'g', ttwu: 't', exit: 'x', unregister: 'u' } as const;
+type TidKind = keyof typeof TID_CODE;
+const KIND_OF_CODE: ReadonlyMap<string, TidKind> = new Map(Object.entries(TID_CODE).map(([k, v]) => [v, k as TidKind]));
+
+export function decodeChoice(text: string): Choice | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = /^r(\d+)$/.exec(text)) !== null) return { kind: 'run', tid: Number(m[1]) };
+  if ((m = /^s(\d+)t(\d+)$/.exec(text)) !== null) return { kind: 'switch', cpu: Number(m[1]), tid: Number(m[2]) };
+  if ((m = /^d(\d+)$/.exec(text)) !== null) return { kind: 'drain', cpu: Number(m[1]) };
+  if ((m = /^w([0-9a-f]+)t(\d+)$/.exec(text)) !== null) return { kind: 'write', tid: Number(m[2]), value: parseInt(m[1]!, 16) };
+  if ((m = /^p([0-9a-f]+)([PNU])$/.exec(text)) !== null) {
+    const status = (['present', 'notPresent', 'unmapped'] as const).find((st) => PAGE_CODE[st] === m![2]);
+    return status === undefined ? undefined : { kind: 'page', addr: parseInt(m[1]!, 16), status };
+  }
+  if ((m = /^([bylcgtxu])(\d+)$/.exec(text)) !== null) {
+    const kind = KIND_OF_CODE.get(m[1]!);
+    return kind === undefined ? undefined : { kind, tid: Number(m[2]) };
+  }
+  return undefined;
+}
