@@ -7,5 +7,6 @@ export default defineConfig({
     // whole suite well under the CI budget.
     testTimeout: 120_000,
     pool: 'forks',
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -305,6 +305,26 @@ const KERNEL_RETURNS_RUNNING: TransitionInvariant = {
   },
 };
 
+const BLOCKED_ONLY_WHEN_BLOCKING: TransitionInvariant = {
+  id: 'INV-BLOCKED-ONLY-WHEN-BLOCKING',
+  kind: 'transition',
+  statement: 'The kernel marks a worker BLOCKED only when the worker blocks in a (non-UMCG) syscall, never while it waits in sys_umcg_wait.',
+  rationale:
+    'RUNNING => BLOCKED means "a RUNNING worker blocks" (§2.3), and its server is woken to run someone else. A worker sleeping in sys_umcg_wait that a server has just marked RUNNING is about to run, not blocked: reporting it BLOCKED wakes the server for nothing and sends the worker back through the idle list.',
+  spec: '§2.3, §4.3, §4.4 (sys_umcg_wait does not clear PF_UMCG_WORKER)',
+  scope: 'always',
+  breakers: ['W2 umcg_wq_worker_sleeping called from the schedule() of umcg_idle_loop'],
+  checked: 'On each kernel step that takes a worker RUNNING => BLOCKED, checks that the schedule() it runs in belongs to a blocking call.',
+  check: (before, step) => {
+    if (causeOf(step.action) !== 'code') return null;
+    const t = before.tasks[step.action.tid - 1];
+    if (t === undefined || t.role !== 'worker' || inUserspace(t)) return null;
+    const after = step.next.tasks[t.tid - 1]!;
+    if (t.word.state !== 'RUNNING' || after.word.state !== 'BLOCKED' || t.hookFrom === 'call') return null;
+    return witness(`kernel marked ${taskName(before, t.tid)} BLOCKED inside sys_umcg_wait (${step.label})`, [t.tid]);
+  },
+};
+
 const KERNEL_LIST_OPS: TransitionInvariant = {
   id: 'INV-KERNEL-LIST-OPS',
   kind: 'transition',
@@ -432,6 +452,7 @@ export const INVARIANTS: readonly Invariant[] = [
   NO_FORBIDDEN_TRANSITION,
   KERNEL_STATE_CHANGES,
   KERNEL_RETURNS_RUNNING,
+  BLOCKED_ONLY_WHEN_BLOCKING,
   KERNEL_LIST_OPS,
   NO_LOST_WAKEUP,
   NO_LOST_WORKER,

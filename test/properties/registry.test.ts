@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../engine/explore.ts';
 import { ESRCH } from '../../model/errno.ts';
 import { apply, causeOf, type Step } from '../../model/transitions.ts';
-import { initialState } from '../../model/init.ts';
+import { initialState, successors } from '../../model/init.ts';
 import type { ModelConfig, State } from '../../model/types.ts';
 import type { Invariant, LivenessProperty, StateInvariant, TransitionInvariant, Witness } from '../../properties/invariant.ts';
 import { appliesTo } from '../../properties/invariant.ts';
@@ -473,6 +473,40 @@ const BAD: Readonly<Record<string, readonly { readonly name: string; readonly ru
         const st = step(locked, W1);
         expect(taskOf(st.next, W1)).toMatchObject({ pc: 'wkr:user', word: { state: 'BLOCKED', locked: true } });
         expect(inv.check(locked, st)).toBeNull();
+      },
+    },
+  ],
+  'INV-BLOCKED-ONLY-WHEN-BLOCKING': [
+    {
+      name: 'INV-BLOCKED-ONLY-WHEN-BLOCKING fails when the block hook marks a worker BLOCKED inside sys_umcg_wait',
+      run: () => {
+        // The worker yielded and sleeps in sys_umcg_wait; its server has just
+        // marked it RUNNING to run it again, before the worker's schedule()
+        // reached the block hook (v0.3 keeps PF_UMCG_WORKER set there).
+        const before = build({
+          servers: 1,
+          workers: 1,
+          tasks: { [S1]: serverAtLoop(S1, { pc: 'wait:enter', word: { state: 'IDLE', nextTid: W1 } }), [W1]: workerRunning(S1, { pc: 'submit_work:change_state', hookFrom: 'wait', kstate: 'interruptible' }) },
+        });
+        const st = step(before, W1);
+        expect(taskOf(st.next, W1).word.state).toBe('BLOCKED');
+        expectWitness(edgeInv('INV-BLOCKED-ONLY-WHEN-BLOCKING').check(before, st), [W1]);
+      },
+    },
+    {
+      name: 'INV-BLOCKED-ONLY-WHEN-BLOCKING holds when a worker blocking in a syscall is marked BLOCKED, and for other steps',
+      run: () => {
+        const inv = edgeInv('INV-BLOCKED-ONLY-WHEN-BLOCKING');
+        const blocking = build({
+          servers: 1,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work:change_state', hookFrom: 'call', kstate: 'interruptible' }) },
+        });
+        const st = step(blocking, W1);
+        expect(taskOf(st.next, W1).word.state).toBe('BLOCKED');
+        expect(inv.check(blocking, st)).toBeNull();
+        const s0 = initialState({ servers: 1, workers: 1, envBudget: 0 });
+        for (const x of successors(s0, config(1, 1))) expect(inv.check(s0, x)).toBeNull();
       },
     },
   ],
