@@ -262,6 +262,85 @@ function rmExit(x: Exec, to: 'wait' | 'loop'): string {
   return to === 'wait' ? 'rm_unlock_wait' : 'rm_unlock_loop';
 }
 
+// ---------------------------------------------------------------------------
+// The rest of Peter O.'s atomic_stack.h (spec §5.3): routines the runtime
+// does not call (its push, gc and remove are inlined in `server` and
+// `worker` above), kept here so each helper of the header is simulated and
+// tested at the granularity of its accesses. C11 acquire loads and release
+// stores are plain MOVs on x86; a CAS is LOCK CMPXCHG.
+
+/**
+ * An `assert()` of atomic_stack.h failed, returned as a value (rv) instead
+ * of aborting: pop_all's `assert(ok)` (a push changed head between its load
+ * and its CAS) or pop's `assert(!(curr & 1))` (a head with bit 0 set).
+ */
+export const STACK_ASSERT_FAILED = 1;
+
+/**
+ * atomic_stack_pop_all(head): `first = load(head); if (!first) return NULL;
+ * ok = cas(head, &first, 0); assert(ok); return first`. rv 0 with rv2 =
+ * the detached chain (0: the stack was empty); or rv {@link STACK_ASSERT_FAILED}
+ * with rv2 = the head the CAS observed (C's `first` after a failed CAS),
+ * nothing detached: the assert is a value here, not a crash. Locals: head, first.
+ */
+function atomicStackPopAll(x: Exec, f: Frame): void {
+  const v = f.v;
+  switch (f.pc) {
+    case 'start': {
+      const first = uld(x, v.head!, 8, 'pop_all: first = *head');
+      if (first === undefined) return;
+      if (first === 0) return x.ret(0, 0);
+      return x.go('cas', { first });
+    }
+    case 'cas': {
+      const r = ucas(x, v.head!, 8, v.first!, 0, 'pop_all: cmpxchg(head, first, 0)');
+      if (r === undefined) return;
+      if (!r.swapped) return x.ret(STACK_ASSERT_FAILED, r.observed); // assert(ok) fails
+      return x.ret(0, v.first!);
+    }
+  }
+}
+
+/**
+ * atomic_stack_pop(head): walk from `*head`; skip a node whose link is
+ * marked; claim the first unmarked one by setting bit 0 of its own link
+ * (never unlinks, never CASes head), and on a failed CAS move on to the
+ * observed successor. Like umcg_sll_pop but unbounded; its
+ * `assert(!(curr & 1))` (only a head with bit 0 set can trip it) gives rv
+ * {@link STACK_ASSERT_FAILED}. rv2 = the claimed node, 0 when none.
+ * Locals: head, curr, next.
+ */
+function atomicStackPop(x: Exec, f: Frame): void {
+  const v = f.v;
+  switch (f.pc) {
+    case 'start': {
+      const curr = uld(x, v.head!, 8, 'pop: curr = *head');
+      if (curr === undefined) return;
+      if (curr === 0) return x.ret(0, 0);
+      if (bit0(curr) === 1) return x.ret(STACK_ASSERT_FAILED, curr); // assert(!(curr & 1))
+      return x.go('read_next', { curr });
+    }
+    case 'read_next': {
+      const next = uld(x, v.curr!, 8, 'pop: next = *curr');
+      if (next === undefined) return;
+      if (bit0(next) === 1) {
+        const c = clear0(next); // curr already deleted: skip it
+        if (c === 0) return x.ret(0, 0);
+        return x.go('read_next', { curr: c });
+      }
+      return x.go('cas', { next });
+    }
+    case 'cas': {
+      const r = ucas(x, v.curr!, 8, v.next!, set0(v.next!), 'pop: mark curr');
+      if (r === undefined) return;
+      if (r.swapped) return x.ret(0, v.curr!);
+      const c = clear0(r.observed);
+      if (c === 0) return x.ret(0, 0);
+      return x.go('read_next', { curr: c });
+    }
+  }
+}
+
 /** At the linearisation points of srv:loop: the model gc'd every marked node (ghost only). */
 function commitGc(x: Exec): void {
   x.t.glog = [];
@@ -357,7 +436,12 @@ function worker(x: Exec, f: Frame): void {
   }
 }
 
-export const RUNTIME: Readonly<Record<string, Handler>> = { server, worker };
+export const RUNTIME: Readonly<Record<string, Handler>> = {
+  server,
+  worker,
+  atomic_stack_pop: atomicStackPop,
+  atomic_stack_pop_all: atomicStackPopAll,
+};
 
 /** Runtime pcs with no code of their own (the workload or the environment moves them on). */
 export function noCode(f: Frame): boolean {
