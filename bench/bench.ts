@@ -4,12 +4,18 @@
  * each exploration runs in its own child process so peak memory is its own.
  *
  *   node dist/bench/bench.js              all benchmarks
- *   node dist/bench/bench.js --child CFG  (internal) one exploration, prints JSON
+ *   node dist/bench/bench.js --child CFG  (internal) one exploration or step-rate run, prints JSON
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { explore } from '../engine/explore.ts';
+import { makeImplSystem } from '../engine/impl-system.ts';
+import { makeModelSystem } from '../engine/model-system.ts';
+import { Rng, runSeed } from '../engine/random.ts';
+import { randomScheduler } from '../engine/strategies/random.ts';
+import { runScheduled } from '../engine/strategies/run.ts';
+import type { StepSystem } from '../engine/system.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 
 interface Bench {
@@ -30,7 +36,56 @@ const BENCHES: readonly Bench[] = [
   { name: 'model 2x3 (no yield)', servers: 2, workers: 3, yield: false, statesPerSecond: 100_000, maxMb: 2048 },
 ];
 
+/**
+ * Step rates of the random strategy: a fixed seeded run (`runs` runs of
+ * `steps` scheduled steps, then the quiet phase), every check of a run on
+ * (for impl under SC: REFINEMENT and every registry invariant on the
+ * abstract state). A run ends at its first violation; its steps count.
+ */
+interface RateBench {
+  readonly name: string;
+  readonly system: () => StepSystem<unknown, unknown>;
+  readonly runs: number;
+  readonly steps: number;
+  /** Target: steps per second (one core). */
+  readonly stepsPerSecond?: number;
+}
+
+const RATES: readonly RateBench[] = [
+  {
+    name: 'impl random steps/s (2x3, SC, refinement + all invariants on)',
+    system: () =>
+      makeImplSystem({ servers: 2, workers: 3, memory: 'sc', profile: 'contract', yield: false, locks: false, envBudget: 0 }) as unknown as StepSystem<unknown, unknown>,
+    runs: 200,
+    steps: 500,
+    stepsPerSecond: 100_000,
+  },
+  {
+    name: 'model random steps/s (2x3, all invariants on)',
+    system: () =>
+      makeModelSystem({ servers: 2, workers: 3, profile: 'contract', yield: false, locks: false, envBudget: 0 }) as unknown as StepSystem<unknown, unknown>,
+    runs: 200,
+    steps: 500,
+  },
+];
+
+function rateChild(b: RateBench): void {
+  const system = b.system();
+  let steps = 0;
+  let violations = 0;
+  const start = performance.now();
+  for (let i = 0; i < b.runs; i++) {
+    const run = runScheduled(system, randomScheduler(new Rng(runSeed(1, i))), { maxSteps: b.steps });
+    steps += run.trace.length;
+    if (run.violation !== null) violations++;
+  }
+  const ms = performance.now() - start;
+  process.stdout.write(JSON.stringify({ steps, ms: Math.round(ms), sps: Math.round(steps / (ms / 1000)), violations }));
+}
+
 function child(spec: string): void {
+  const rate = RATES.find((x) => x.name === spec);
+  if (rate !== undefined) return rateChild(rate);
   const b = BENCHES.find((x) => x.name === spec);
   if (b === undefined) throw new Error(`unknown bench ${spec}`);
   const r = explore({
@@ -72,8 +127,26 @@ function main(): void {
       b.maxMb === undefined ? '-' : (r.maxRssMb / b.maxMb).toFixed(2),
     ]);
   }
-  process.stdout.write(`umcg-verify bench (node ${process.version}, one core per exploration)\n${table.toString()}\n`);
-  process.stdout.write('ratio: states/s over target (>= 1 meets it); peak MB over limit (<= 1 meets it)\n');
+  const rates = new Table({
+    head: ['benchmark', 'runs x steps', 'steps', 'runs ending in a violation', 'time', 'steps/s', 'target', 'ratio'],
+    style: { head: [], border: [] },
+  });
+  for (const b of RATES) {
+    const out = execFileSync(process.execPath, [self, '--child', b.name], { encoding: 'utf8' });
+    const r = JSON.parse(out) as { steps: number; ms: number; sps: number; violations: number };
+    rates.push([
+      b.name,
+      `${b.runs} x ${b.steps}`,
+      r.steps,
+      r.violations,
+      `${(r.ms / 1000).toFixed(1)} s`,
+      r.sps,
+      b.stepsPerSecond ?? '-',
+      b.stepsPerSecond === undefined ? '-' : (r.sps / b.stepsPerSecond).toFixed(2),
+    ]);
+  }
+  process.stdout.write(`umcg-verify bench (node ${process.version}, one core per exploration)\n${table.toString()}\n${rates.toString()}\n`);
+  process.stdout.write('ratio: states/s or steps/s over target (>= 1 meets it); peak MB over limit (<= 1 meets it)\n');
 }
 
 const args = process.argv.slice(2);

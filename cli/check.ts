@@ -1,16 +1,21 @@
 /**
- * `umcg-verify check --variant V --profile contract|adversarial --memory sc|tso
+ * `umcg-verify check [--target model|impl] --variant V --profile contract|adversarial --memory sc|tso
  *   --strategy random|pct|bounded|exhaustive [--seed N] [--runs N] [--max-steps N] [--json]`
  *
- * Runs one strategy over one configuration. A failure is shrunk, printed as
+ * Runs one strategy over one configuration of the abstract model (`model`,
+ * the default) or of the detailed implementation (`impl`: refinement against
+ * the model under `--memory sc`, the registry's invariants on its abstract
+ * state under both memory models). A failure is shrunk, printed as
  * a timeline with its replay token, and saved to .umcg-verify/failures/; the
  * next run of the same check replays it first. `--json` prints one object:
  * {"variant","profile","memory","strategy","seed","verdict","invariant"?,
- * "steps"?,"runs","elapsedMs","replay"?}. Exit 0 pass, 1 violation, 2 bad input.
+ * "steps"?,"runs","elapsedMs","replay"?}, with "target":"impl" first for the
+ * implementation. Exit 0 pass, 1 violation, 2 bad input.
  */
 import { webcrypto } from 'node:crypto';
 import { relative } from 'node:path';
 import { formatCoverage } from '../engine/coverage.ts';
+import { IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID } from '../engine/impl-system.ts';
 import { makeModelSystem } from '../engine/model-system.ts';
 import { encodeToken, failurePath, loadFailure, removeFailure, replayToken, saveFailure, TokenError } from '../engine/replay.ts';
 import { shrink } from '../engine/shrink.ts';
@@ -28,7 +33,7 @@ import { EXIT, UsageError } from './usage-error.ts';
 const HELP = `usage: umcg-verify check [--variant v0.3] [--profile contract|adversarial] [--memory sc|tso]
          [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
-         [--pct-depth D] [--bound P] [--only ID[,ID...]] [--shard i/n] [--target model]
+         [--pct-depth D] [--bound P] [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N]
          [--coverage] [--mermaid] [--json]`;
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
@@ -44,6 +49,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     'max-steps': { type: 'string' },
     servers: { type: 'string' },
     workers: { type: 'string' },
+    cpus: { type: 'string' },
     'no-yield': { type: 'boolean' },
     locks: { type: 'boolean' },
     'env-budget': { type: 'string' },
@@ -62,7 +68,6 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     return EXIT.pass;
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
-  if (target === 'impl') throw new UsageError('check: --target impl needs the detailed implementation\'s step API, which is not wired in yet');
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', VARIANTS);
   const profile = choiceOption<Profile>(cmd, 'profile', values.profile, 'contract', ['contract', 'adversarial']);
   const memory = choiceOption(cmd, 'memory', values.memory, 'sc', MEMORY_MODELS);
@@ -73,34 +78,45 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const envBudget = intOption(cmd, 'env-budget', values['env-budget'], profile === 'adversarial' ? 1 : 0, 0, 8);
   if (envBudget > 0 && profile !== 'adversarial') throw new UsageError('check: --env-budget needs --profile adversarial');
   const only = values.only?.split(',').map((x) => x.trim());
-  for (const id of only ?? []) if (invariantById(id) === undefined) throw new UsageError(`check: unknown invariant '${id}' in --only`);
+  for (const id of only ?? []) {
+    if (invariantById(id) === undefined && !(target === 'impl' && id === REFINEMENT_ID)) throw new UsageError(`check: unknown invariant '${id}' in --only`);
+  }
+  if (values.cpus !== undefined && target !== 'impl') throw new UsageError('check: --cpus applies to --target impl');
   const shard = parseShard(values.shard);
   if (shard !== undefined && strategy === 'exhaustive') throw new UsageError('check: --shard does not apply to --strategy exhaustive (one breadth-first search)');
   const pctDepth = intOption(cmd, 'pct-depth', values['pct-depth'], DEFAULT_PCT_DEPTH, 1, 64);
   const bound = intOption(cmd, 'bound', values.bound, DEFAULT_PREEMPTION_BOUND, 0, 64);
 
-  const system = makeModelSystem({
+  const common = {
     servers: intOption(cmd, 'servers', values.servers, 1, 1, 4),
     workers: intOption(cmd, 'workers', values.workers, 2, 1, 6),
     profile,
     yield: values['no-yield'] !== true,
     locks: values.locks === true,
     envBudget,
-    progressBound: intOption(cmd, 'progress-bound', values['progress-bound'], DEFAULT_PROGRESS_BOUND, 1, 1_000_000),
+    progressBound: intOption(cmd, 'progress-bound', values['progress-bound'], target === 'impl' ? IMPL_PROGRESS_BOUND : DEFAULT_PROGRESS_BOUND, 1, 1_000_000),
     ...(only === undefined ? {} : { only }),
-  });
+  };
+  const system =
+    target === 'impl'
+      ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8) })
+      : makeModelSystem(common);
   const sys = system as unknown as StepSystem<unknown, unknown>;
   const checkId = checkIdOf(target, memory, strategy, sys);
   const json = values.json === true;
   const out: string[] = [];
   const start = performance.now();
-  const head = { variant, profile, memory, strategy, seed };
+  const head = { ...(target === 'impl' ? { target } : {}), variant, profile, memory, strategy, seed };
 
   if (!json) {
     const c = system.config;
     out.push(
       `check ${target} ${variant} ${c['servers']}x${c['workers']} ${profile}${c['yield'] === true ? ' yield' : ' no-yield'}${c['locks'] === true ? ' locks' : ''}${envBudget > 0 ? ` env=${envBudget}` : ''}`,
-      `  memory ${memory}: the model is sequentially consistent; --memory applies to --target impl`,
+      target === 'model'
+        ? `  memory ${memory}: the model is sequentially consistent; --memory applies to --target impl`
+        : memory === 'sc'
+          ? `  memory sc, ${String(c['cpus'])} CPUs: every step checked for refinement of the model (${REFINEMENT_ID}) and the invariants on its abstract state`
+          : `  memory tso, ${String(c['cpus'])} CPUs: ${REFINEMENT_ID} not checked (the abstraction reads memory, not the store buffers); the invariants still run on the abstract state`,
       `  strategy ${describeStrategy(strategy, { pctDepth, bound })}, seed ${seed}, ` +
         (strategy === 'random' || strategy === 'pct' ? `${runs} runs of ${maxSteps} steps then quiet` : `depth ${maxSteps}`) +
         (shard === undefined ? '' : `, shard ${shard.index + 1}/${shard.count}`),
@@ -145,7 +161,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     pctDepth,
     preemptionBound: bound,
     ...(shard === undefined ? {} : { shard }),
-    coverage: !json,
+    coverage: !json && sys.coverage !== undefined,
   });
   const failure = outcome.failure;
   if (failure === undefined || failure.run.violation === null) {
@@ -203,6 +219,7 @@ function checkIdOf(target: string, memory: string, strategy: string, system: Ste
   const only = Array.isArray(c['only']) ? `-only-${(c['only'] as string[]).join('+')}` : '';
   return (
     `${target}-${String(c['variant'])}-${String(c['profile'])}-${memory}-${strategy}-${String(c['servers'])}x${String(c['workers'])}` +
+    (c['cpus'] === undefined ? '' : `-cpus${String(c['cpus'])}`) +
     `-${c['yield'] === true ? 'yield' : 'no-yield'}${c['locks'] === true ? '-locks' : ''}-env${String(c['envBudget'])}-k${String(c['progressBound'])}${only}`
   );
 }

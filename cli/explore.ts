@@ -1,13 +1,22 @@
 /**
- * `umcg-verify explore --target model --servers S --workers W [options] [--json]`
+ * `umcg-verify explore --target model|impl --servers S --workers W [options] [--json]`
  *
- * Exhaustive breadth-first exploration of the abstract model. Exit 0 when
- * every applicable invariant holds, 1 on a violation (with the shortest
- * trace), 2 on bad input, 3 when --max-states stopped the search first.
+ * Exhaustive breadth-first exploration of the abstract model (`model`, the
+ * symmetry-reduced explorer of engine/explore.ts) or of the detailed
+ * implementation (`impl`: the generic breadth-first search of
+ * engine/strategies/bfs.ts over engine/impl-system.ts, exact state keys).
+ * Exit 0 when every applicable invariant holds, 1 on a violation (with the
+ * shortest trace), 2 on bad input, 3 when --max-states stopped the search
+ * first.
  */
 import { explore, type ExploreOptions, type ExploreResult } from '../engine/explore.ts';
 import { formatViolation } from '../engine/format.ts';
+import { IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
 import { configName } from '../engine/manifest.ts';
+import { encodeToken } from '../engine/replay.ts';
+import { bfsSearch } from '../engine/strategies/bfs.ts';
+import { MEMORY_MODELS } from '../engine/targets.ts';
+import type { ImplState } from '../impl/state.ts';
 import { DEFAULT_PROGRESS_BOUND, invariantById } from '../properties/registry.ts';
 import type { Profile } from '../model/types.ts';
 import { choiceOption, intOption, parse } from './args.ts';
@@ -15,9 +24,13 @@ import { EXIT, UsageError } from './usage-error.ts';
 
 export const EXIT_INCOMPLETE = 3;
 
-const HELP = `usage: umcg-verify explore --target model --servers S --workers W
+const HELP = `usage: umcg-verify explore --target model|impl --servers S --workers W
          [--profile contract|adversarial] [--no-yield] [--locks] [--env-budget N]
-         [--progress-bound K] [--max-states N] [--all] [--only ID[,ID...]] [--json]`;
+         [--progress-bound K] [--max-states N] [--all] [--only ID[,ID...]] [--json]
+         impl only: [--memory sc|tso] [--cpus N] (no --all)`;
+
+/** Default state cap of `--target impl` (exact keys: no symmetry reduction). */
+export const IMPL_MAX_STATES = 2_000_000;
 
 export async function exploreCommand(args: readonly string[]): Promise<number> {
   const cmd = 'explore';
@@ -33,6 +46,8 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
     'max-states': { type: 'string' },
     all: { type: 'boolean' },
     only: { type: 'string' },
+    memory: { type: 'string' },
+    cpus: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   });
@@ -41,7 +56,8 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
     return EXIT.pass;
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
-  if (target === 'impl') throw new UsageError('explore: --target impl needs the detailed implementation, which is not built yet');
+  if (target === 'impl') return exploreImpl(values);
+  if (values.memory !== undefined || values.cpus !== undefined) throw new UsageError('explore: --memory and --cpus apply to --target impl');
   if (values.servers === undefined || values.workers === undefined) throw new UsageError('explore: --servers and --workers are required');
   const servers = intOption(cmd, 'servers', values.servers, 1, 1, 4);
   const workers = intOption(cmd, 'workers', values.workers, 1, 1, 6);
@@ -107,4 +123,120 @@ function toText(opts: ExploreOptions, r: ExploreResult): string[] {
   if (r.verdict === 'incomplete') lines.push(`  stopped at --max-states ${opts.maxStates}: raise it to finish`);
   for (const v of r.violations) lines.push('', ...formatViolation(v));
   return lines;
+}
+
+type ExploreValues = Readonly<Record<string, string | boolean | undefined>>;
+
+/**
+ * `explore --target impl`: breadth-first search over the implementation's
+ * step system, exact state keys, every check of a run on every state and
+ * edge (REFINEMENT under `sc`; see engine/impl-system.ts).
+ */
+function exploreImpl(values: ExploreValues): number {
+  const cmd = 'explore';
+  const str = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  if (values['all'] === true) throw new UsageError('explore: --all applies to --target model (the impl search stops at its first violation)');
+  if (str('servers') === undefined || str('workers') === undefined) throw new UsageError('explore: --servers and --workers are required');
+  const servers = intOption(cmd, 'servers', str('servers'), 1, 1, 4);
+  const workers = intOption(cmd, 'workers', str('workers'), 1, 1, 6);
+  const profile = choiceOption<Profile>(cmd, 'profile', str('profile'), 'contract', ['contract', 'adversarial']);
+  const memory = choiceOption(cmd, 'memory', str('memory'), 'sc', MEMORY_MODELS);
+  const cpus = intOption(cmd, 'cpus', str('cpus'), 2, 1, 8);
+  const envBudget = intOption(cmd, 'env-budget', str('env-budget'), profile === 'adversarial' ? 1 : 0, 0, 8);
+  if (envBudget > 0 && profile !== 'adversarial') throw new UsageError('explore: --env-budget needs --profile adversarial');
+  const only = str('only')?.split(',').map((x) => x.trim());
+  for (const id of only ?? []) {
+    if (invariantById(id) === undefined && id !== REFINEMENT_ID) throw new UsageError(`explore: unknown invariant '${id}' in --only`);
+  }
+  const maxStates = intOption(cmd, 'max-states', str('max-states'), IMPL_MAX_STATES, 1, 100_000_000);
+  const system = makeImplSystem({
+    servers,
+    workers,
+    cpus,
+    memory,
+    profile,
+    yield: values['no-yield'] !== true,
+    locks: values['locks'] === true,
+    envBudget,
+    progressBound: intOption(cmd, 'progress-bound', str('progress-bound'), IMPL_PROGRESS_BOUND, 1, 1_000_000),
+    ...(only === undefined ? {} : { only }),
+  });
+  const { system: measured, depth } = withDepth(system);
+  const start = performance.now();
+  const r = bfsSearch(measured, { maxStates, maxDepth: Number.MAX_SAFE_INTEGER });
+  const elapsedMs = performance.now() - start;
+  const verdict = r.failure !== undefined ? 'violation' : r.complete ? 'pass' : 'incomplete';
+  const v = r.failure?.run.violation ?? null;
+  const trace = r.failure?.run.trace ?? [];
+  const token = r.failure === undefined ? undefined : encodeToken(system, r.failure.choices);
+  const statesPerSecond = Math.round(r.nodes / Math.max(elapsedMs / 1000, 1e-3));
+  if (values['json'] === true) {
+    const obj = {
+      target: 'impl',
+      servers,
+      workers,
+      profile,
+      memory,
+      cpus,
+      refinement: memory === 'sc',
+      distinctStates: r.nodes,
+      transitions: r.steps,
+      depth: depth(),
+      elapsedMs: Math.round(elapsedMs),
+      statesPerSecond,
+      verdict,
+      ...(v === null
+        ? {}
+        : {
+            invariant: v.invariant,
+            witness: v.message,
+            trace: trace.map((t) => ({ step: t.index, task: t.actor, label: t.label, ...(t.detail === undefined ? {} : { detail: t.detail }) })),
+            replay: token,
+          }),
+    };
+    process.stdout.write(`${JSON.stringify(obj)}\n`);
+  } else {
+    const lines = [
+      `explore impl v0.3 ${servers}x${workers} ${profile}${values['no-yield'] === true ? ' no-yield' : ' yield'} memory ${memory}, ${cpus} CPUs: ${verdict}`,
+      memory === 'sc'
+        ? `  every step checked for refinement of the model (${REFINEMENT_ID}) and the invariants on its abstract state`
+        : `  ${REFINEMENT_ID} not checked under tso (the abstraction reads memory, not the store buffers); the invariants still run on the abstract state`,
+      `  ${r.nodes} distinct states (exact keys), ${r.steps} transitions, depth ${depth()} in ${Math.round(elapsedMs)} ms (${statesPerSecond} states/s)`,
+    ];
+    if (verdict === 'incomplete') lines.push(`  stopped at --max-states ${maxStates}: raise it to finish`);
+    if (v !== null) {
+      lines.push('', `violated: ${v.invariant}: ${v.message}`, `trace (${trace.length} steps, shortest):`);
+      const width = String(trace.length).length;
+      for (const t of trace) lines.push(`  ${String(t.index).padStart(width)}  ${t.actor.padEnd(4)} ${t.label}${t.detail === undefined ? '' : `  [${t.detail}]`}`);
+      lines.push(`replay: umcg-verify replay ${token}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return verdict === 'pass' ? EXIT.pass : verdict === 'violation' ? EXIT.violation : EXIT_INCOMPLETE;
+}
+
+/**
+ * The system with the search depth measured on the side: a state's depth is
+ * its parent's plus one, recorded on the state object when it is first made;
+ * the deepest state the search expands is its depth.
+ */
+function withDepth(system: ImplSystem): { system: ImplSystem; depth: () => number } {
+  const depthOf = new WeakMap<ImplState, number>();
+  let deepest = 0;
+  return {
+    system: {
+      ...system,
+      step(s: ImplState, c: ImplChoice) {
+        const d = depthOf.get(s) ?? 0;
+        if (d > deepest) deepest = d;
+        const r = system.step(s, c);
+        if (!depthOf.has(r.next)) depthOf.set(r.next, d + 1);
+        return r;
+      },
+    },
+    depth: () => deepest,
+  };
 }

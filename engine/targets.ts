@@ -1,12 +1,13 @@
 /**
  * The step systems a check or a replay token can name, rebuilt from their
- * recorded configuration. `model` today; the detailed implementation joins as
- * `impl` once impl/ exposes its step API.
+ * recorded configuration: `model` (the abstract model) and `impl` (the
+ * detailed implementation, engine/impl-system.ts).
  */
+import { makeImplSystem } from './impl-system.ts';
 import { makeModelSystem, PROFILES } from './model-system.ts';
 import type { StepSystem, SystemConfig } from './system.ts';
 
-export const TARGETS = ['model'] as const;
+export const TARGETS = ['model', 'impl'] as const;
 export const VARIANTS = ['v0.3'] as const;
 export const MEMORY_MODELS = ['sc', 'tso'] as const;
 
@@ -16,7 +17,7 @@ export class ConfigError extends Error {
 }
 
 export function buildSystem(target: string, config: SystemConfig): StepSystem<unknown, unknown> {
-  if (target !== 'model') throw new ConfigError(`unknown target '${target}' (known: ${TARGETS.join(', ')})`);
+  if (!TARGETS.some((t) => t === target)) throw new ConfigError(`unknown target '${target}' (known: ${TARGETS.join(', ')})`);
   const int = (name: string, min: number, max: number): number => {
     const v = config[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name} must be a whole number in ${min}..${max}`);
@@ -33,7 +34,7 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   if (profile === undefined) throw new ConfigError(`profile must be one of ${PROFILES.join(', ')}`);
   const only = config['only'];
   if (only !== undefined && !(Array.isArray(only) && only.every((x) => typeof x === 'string'))) throw new ConfigError('only must be a list of invariant IDs');
-  const system = makeModelSystem({
+  const common = {
     servers: int('servers', 1, 4),
     workers: int('workers', 1, 6),
     profile,
@@ -42,8 +43,11 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
     envBudget: int('envBudget', 0, 8),
     progressBound: int('progressBound', 1, 1_000_000),
     ...(only === undefined ? {} : { only: only as readonly string[] }),
-  });
+  };
   // The engine sees every target through the same interface; the concrete
   // state and choice types only matter inside the adapter.
-  return system as unknown as StepSystem<unknown, unknown>;
+  if (target === 'model') return makeModelSystem(common) as unknown as StepSystem<unknown, unknown>;
+  const memory = MEMORY_MODELS.find((m) => m === config['memory']);
+  if (memory === undefined) throw new ConfigError(`memory must be one of ${MEMORY_MODELS.join(', ')}`);
+  return makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory }) as unknown as StepSystem<unknown, unknown>;
 }
