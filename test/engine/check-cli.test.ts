@@ -1,23 +1,11 @@
 /** `umcg-verify check`, `replay` and `list` through main(): JSON shape, determinism, exit codes. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { capture } from '../helpers/cli.ts';
 import { FINDING, suiteSeed, tempStore } from './helpers.ts';
 
 const SEED = suiteSeed('check-cli', 7);
 
-function capture() {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = capture();
@@ -41,7 +29,7 @@ const KEYS = ['variant', 'profile', 'memory', 'strategy', 'seed', 'verdict', 'in
 
 describe('umcg-verify check', () => {
   it(`${FINDING}: --json prints one object with the documented keys and exits 1 on a violation`, async () => {
-    const r = await run(['check', '--variant', 'v0.3', '--profile', 'contract', '--memory', 'sc', '--strategy', 'pct', '--seed', String(SEED), '--runs', '200', '--servers', '1', '--workers', '1', '--json']);
+    const r = await run(['check', '--variant', 'v0.3', '--profile', 'contract', '--memory', 'sc', '--strategy', 'pct', '--seed', String(SEED), '--runs', '200', '--servers', '1', '--workers', '1', '--only', FINDING, '--json']);
     expect(r.code).toBe(1);
     expect(r.out.trim().split('\n')).toHaveLength(1);
     const o = JSON.parse(r.out) as Record<string, unknown>;
@@ -85,7 +73,8 @@ describe('umcg-verify check', () => {
     [['check', '--seed', '-1'], /--seed/],
     [['check', '--shard', '4/3'], /--shard must be i\/n/],
     [['check', '--strategy', 'exhaustive', '--shard', '1/2'], /does not apply/],
-    [['check', '--target', 'impl'], /--target impl/],
+    [['check', '--target', 'gpu'], /--target must be one of model, impl/],
+    [['check', '--cpus', '2'], /--cpus applies to --target impl/],
     [['check', '--only', 'INV-NOPE'], /unknown invariant/],
   ])('bad input %j exits 2 with one line on stderr', async (args, message) => {
     const r = await run(args);
@@ -95,7 +84,7 @@ describe('umcg-verify check', () => {
   });
 
   it(`${FINDING}: the text output shows the timeline, the replay command and coverage`, async () => {
-    const r = await run(['check', '--strategy', 'exhaustive', '--servers', '1', '--workers', '1', '--mermaid']);
+    const r = await run(['check', '--strategy', 'exhaustive', '--servers', '1', '--workers', '1', '--only', FINDING, '--mermaid']);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`violated: ${FINDING}`);
     expect(r.out).toMatch(/replay: umcg-verify replay uv1\./);
