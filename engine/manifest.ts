@@ -7,17 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExploreOptions, ExploreResult } from './explore.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
-import type { Profile } from '../model/types.ts';
+import type { ModelConfig } from '../model/types.ts';
 import { projectRoot } from './root.ts';
 
-export interface ExploreConfig {
-  readonly servers: number;
-  readonly workers: number;
-  readonly profile: Profile;
-  readonly yield: boolean;
-  readonly locks: boolean;
-  readonly envBudget: number;
-}
+/** A manifest configuration: the model's own configuration. */
+export type ExploreConfig = ModelConfig;
 
 export interface ManifestEntry {
   readonly config: ExploreConfig;

@@ -1,8 +1,9 @@
 /** Replay tokens, the failure store, and replaying a stored counterexample. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { capture } from '../helpers/cli.ts';
 import { decodeToken, encodeToken, failurePath, loadFailure, replayToken, saveFailure, TokenError } from '../../engine/replay.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
 import { shrink } from '../../engine/shrink.ts';
@@ -10,19 +11,6 @@ import { FINDING, oneByOne, suiteSeed, tempStore } from './helpers.ts';
 
 const SEED = suiteSeed('replay', 7);
 
-function capture() {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
 
 let store: ReturnType<typeof tempStore>;
 beforeEach(() => {
@@ -98,7 +86,7 @@ describe('the failure store', () => {
   });
 
   it(`${FINDING}: a stored failure is re-run first the next time the same check runs`, async () => {
-    const args = ['check', '--servers', '1', '--workers', '1', '--strategy', 'pct', '--seed', String(SEED), '--json'];
+    const args = ['check', '--servers', '1', '--workers', '1', '--strategy', 'pct', '--seed', String(SEED), '--only', FINDING, '--json'];
     let io = capture();
     expect(await main(args)).toBe(1);
     const first = JSON.parse(io.out()) as Record<string, unknown>;
@@ -146,5 +134,7 @@ describe('the failure store', () => {
 
 /** The one check id in the temporary store. */
 function checkIdFromStore(): string {
-  return 'model-v0.3-contract-sc-pct-1x1-yield-env0-k256';
+  const files = readdirSync(join(store.dir, 'failures')).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  return files[0]!.slice(0, -'.json'.length);
 }
