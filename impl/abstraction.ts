@@ -17,9 +17,9 @@
  * - umcg_idle_loop: the LOCKED bit shows cleared during the unlock
  *   prologue. (set_current_state and the read of `state` are separate model
  *   steps, 'idle_loop' and 'idle_loop:check', as in the code.)
- * - a blocking call: until __schedule() has run, a wakeup by the call's
- *   completion stays hidden (the model's `complete` is then the step where
- *   the task itself observes TASK_RUNNING).
+ * - a blocking call woken before its completion: back in its wait loop it
+ *   shows TASK_RUNNING until the set_current_state(TASK_UNINTERRUPTIBLE)
+ *   access, which is the model's 'call:wait' step.
  * - `srv:loop`'s gc of idle_servers: nodes the gc unlinks stay in the
  *   abstract list until the loop's commit (the pop of idle_workers), and
  *   nodes still marked at that commit disappear from it (ghost
@@ -63,6 +63,8 @@ interface Control {
   unlocked?: boolean;
   /** [worker tid, server_tid it shows] while a server is inside srv:run:assign. */
   hideServerTid?: readonly [Tid, Tid];
+  /** Inside a blocking call whose completion came (registration's hook counts as done). */
+  callDone?: boolean;
 }
 
 const SERVER_PC: Readonly<Record<string, Pc>> = {
@@ -153,12 +155,19 @@ function kernelControl(s: ImplState, t: KTask): Control {
   const wait = (pc: Pc, extra: Partial<Control> = {}): Control => ({ pc, other: 0, hookFrom: 'wait', ...extra });
   const call = (pc: Pc, extra: Partial<Control> = {}): Control => ({ pc, other: 0, hookFrom: 'call', ...extra });
   switch (k.fn) {
-    case 'sys_umcg_ctl':
-      if (fnAt(t, 2) === 'umcg_wq_worker_running') return wakeHook(s, t, 2, 'update_worker', call);
+    case 'sys_umcg_ctl': {
+      const done = (pc: Pc, extra: Partial<Control> = {}): Control => call(pc, { callDone: true, ...extra });
+      if (fnAt(t, 2) === 'umcg_wq_worker_running') return wakeHook(s, t, 2, 'update_worker', done);
       return wait(t.role === 'server' ? 'srv:register' : 'wkr:register');
-    case 'blocking_call':
-      if (fnAt(t, 2) === 'schedule') return sched(s, t, 2, call, true);
-      return call('submit_work');
+    }
+    case 'blocking_call': {
+      const inCall = (pc: Pc, extra: Partial<Control> = {}): Control => call(pc, { callDone: k.v.done === 1, ...extra });
+      if (fnAt(t, 2) === 'schedule') return sched(s, t, 2, inCall);
+      // Back in the wait loop after an early wakeup: the model's 'call:wait'
+      // step is the set_current_state(TASK_UNINTERRUPTIBLE) access and the
+      // condition check after it, so until then the task shows TASK_RUNNING.
+      return inCall('call:wait', { kstate: 'running' });
+    }
     case 'sys_umcg_wait': {
       const a = fnAt(t, 2);
       if (a === 'umcg_do_context_switch') {
@@ -178,7 +187,7 @@ type Mk = (pc: Pc, extra?: Partial<Control>) => Control;
 function idle(s: ImplState, t: KTask, j: number, mk: Mk): Control {
   const I = t.stack[j]!;
   if (fnAt(t, j + 1) === 'schedule') {
-    if (t.role === 'worker') return sched(s, t, j + 1, mk, false);
+    if (t.role === 'worker') return sched(s, t, j + 1, mk);
     return mk('sleep');
   }
   switch (I.pc) {
@@ -199,21 +208,20 @@ function idle(s: ImplState, t: KTask, j: number, mk: Mk): Control {
   throw new AbstractionError(`T${t.tid}: umcg_idle_loop:${I.pc}`);
 }
 
-/** schedule() at stack[j]; `blocking`: inside a blocking call (hidden wakeups, see the module comment). */
-function sched(s: ImplState, t: KTask, j: number, mk: Mk, blocking: boolean): Control {
+/** schedule() at stack[j]. */
+function sched(s: ImplState, t: KTask, j: number, mk: Mk): Control {
   const S = t.stack[j]!;
   const above = fnAt(t, j + 1);
   const skipped = S.v.skipped === 1;
-  const hide = blocking && !skipped ? { kstate: 'interruptible' as const } : {};
-  if (above === 'umcg_wq_worker_sleeping') return sleepHook(s, t, j + 1, mk, hide);
+  if (above === 'umcg_wq_worker_sleeping') return sleepHook(s, t, j + 1, mk);
   if (above === 'umcg_wq_worker_running') return wakeHook(s, t, j + 1, skipped ? 'submit_work' : 'sleep', mk);
   switch (S.pc) {
     case 'start':
     case 'submit_check':
-      return mk('submit_work', hide);
+      return mk('submit_work');
     case 'submit_done':
     case '__schedule':
-      return mk(skipped ? 'submit_work' : 'sleep', hide);
+      return mk(skipped ? 'submit_work' : 'sleep');
     case 'after':
     case 'done':
       return mk('sleep');
@@ -221,20 +229,20 @@ function sched(s: ImplState, t: KTask, j: number, mk: Mk, blocking: boolean): Co
   throw new AbstractionError(`T${t.tid}: schedule:${S.pc}`);
 }
 
-function sleepHook(s: ImplState, t: KTask, h: number, mk: Mk, hide: Partial<Control>): Control {
+function sleepHook(s: ImplState, t: KTask, h: number, mk: Mk): Control {
   const H = t.stack[h]!;
   const above = fnAt(t, h + 1);
-  if (above === 'wq_worker_change_state') return mk('submit_work:change_state', hide);
+  if (above === 'wq_worker_change_state') return mk('submit_work:change_state');
   if (above === 'try_to_wake_server') {
     const T = t.stack[h + 1]!;
-    return mk(fnAt(t, h + 2) === 'umcg_ttwu' ? 'submit_work:ttwu' : 'submit_work:wake_server', { ...hide, other: T.v.tid! });
+    return mk(fnAt(t, h + 2) === 'umcg_ttwu' ? 'submit_work:ttwu' : 'submit_work:wake_server', { other: T.v.tid! });
   }
   if (H.pc === 'got_server') {
     const srv = peek(s.mem, structOf(t.tid) + OFF_SERVER_TID) ?? 0;
-    return mk(srv === 0 ? 'sleep' : 'submit_work:wake_server', { ...hide, other: srv });
+    return mk(srv === 0 ? 'sleep' : 'submit_work:wake_server', { other: srv });
   }
   // Inside umcg_wq_worker_sleeping: sched_submit_work's task-state check is done.
-  return mk('submit_work:change_state', hide);
+  return mk('submit_work:change_state');
 }
 
 function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control {
@@ -343,6 +351,7 @@ export function abstractState(s: ImplState): State {
       sigpending: t.sig,
       other: c.other,
       hookFrom: c.hookFrom,
+      callDone: c.callDone === true,
       end: t.end,
     });
   }

@@ -33,7 +33,8 @@ function flags(t: Task): number {
     ((t.sigpending ? 1 : 0) << 12) |
     ((t.hookFrom === 'call' ? 1 : 0) << 13) |
     (END_CODE[t.end] << 14) |
-    ((t.role === 'server' ? 1 : 0) << 16)
+    ((t.role === 'server' ? 1 : 0) << 16) |
+    ((t.callDone ? 1 : 0) << 17)
   );
 }
 
@@ -204,6 +205,7 @@ export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tas
       sigpending: ((fl >> 12) & 1) === 1,
       other,
       hookFrom: (fl >> 13) & 1 ? 'call' : 'wait',
+      callDone: ((fl >> 17) & 1) === 1,
       end: ENDS[(fl >> 14) & 3]!,
     };
   }

@@ -18,6 +18,7 @@ export function initialState(cfg: Pick<ModelConfig, 'servers' | 'workers' | 'env
     sigpending: false,
     other: 0,
     hookFrom: 'wait',
+    callDone: false,
     end: 'none',
   } as const;
   for (let i = 0; i < cfg.servers; i++) {

@@ -142,6 +142,7 @@ export function inUserspace(t: Task): boolean {
   return USER_PCS.has(t.pc);
 }
 
+/** Where the thread of a blocking call sleeps uninterruptibly (a signal does not wake it). */
 const CALL_PCS: ReadonlySet<Pc> = new Set<Pc>([
   'submit_work',
   'submit_work:change_state',
@@ -150,9 +151,12 @@ const CALL_PCS: ReadonlySet<Pc> = new Set<Pc>([
   'sleep',
 ]);
 
-/** Inside a blocking non-UMCG syscall, before its completion woke it. */
+/**
+ * Inside a blocking non-UMCG syscall whose completion has not come yet:
+ * anywhere from its schedule() to its return, the wake hook included.
+ */
 export function inBlockingCall(t: Task): boolean {
-  return t.hookFrom === 'call' && CALL_PCS.has(t.pc) && t.kstate === 'interruptible';
+  return t.hookFrom === 'call' && !t.callDone && !inUserspace(t) && t.pc !== 'dead';
 }
 
 /** Asleep: at a schedule point, TASK_INTERRUPTIBLE, nothing to wake it yet. */
@@ -288,6 +292,7 @@ function cloneState(s: State): D {
       sigpending: t.sigpending,
       other: t.other,
       hookFrom: t.hookFrom,
+      callDone: t.callDone,
       end: t.end,
     };
   }
@@ -318,10 +323,12 @@ type ApplyRules = { readonly [K in ActionKind]: (d: D, t: DT, a: Extract<Action,
 const APPLY: ApplyRules = {
   step: (d, t) => stepDraft(d, t),
   block: (d, t) => {
-    // The blocking syscall sets its task state and calls schedule(), which
-    // runs sched_submit_work() first (PF_UMCG_WORKER).
+    // The blocking syscall's wait loop: set_current_state(TASK_UNINTERRUPTIBLE),
+    // its condition is false, schedule(), which runs sched_submit_work()
+    // first (PF_UMCG_WORKER).
     t.kstate = 'interruptible';
     t.hookFrom = 'call';
+    t.callDone = false;
     t.pc = 'submit_work';
     return { row: 'W2', label: 'worker: blocking syscall, schedule()' };
   },
@@ -334,8 +341,10 @@ const APPLY: ApplyRules = {
     return { row: 'W5', label: 'worker: self->state |= UMCG_TF_LOCKED' };
   },
   complete: (d, t) => {
-    t.kstate = 'running';
-    return { row: 'W3', label: 'environment: blocking syscall completes, wakes the worker' };
+    // The condition becomes true, then wake_up_process(): a ttwu like any other.
+    t.callDone = true;
+    const woke = ttwu(d, t.tid);
+    return { row: 'W3', label: `environment: blocking syscall completes, wake_up_process = ${woke}` };
   },
   signal: (d, t) => {
     env(d);
@@ -373,16 +382,15 @@ const APPLY: ApplyRules = {
 };
 
 /**
- * try_to_wake_up(p, TASK_NORMAL, wf): 1 if p was sleeping in UMCG code and
- * is now TASK_RUNNING, else 0. WF_CURRENT_CPU only picks a CPU, which the
- * model does not have.
- * NOT MODELLED: waking a task that sleeps in a non-UMCG blocking syscall (its
- * wait loop would sleep again); such a ttwu has no effect here.
+ * try_to_wake_up(p, TASK_NORMAL, wf): 1 if p was TASK_INTERRUPTIBLE or
+ * TASK_UNINTERRUPTIBLE (TASK_NORMAL wakes both) and is now TASK_RUNNING,
+ * else 0. A task woken in a blocking syscall whose completion has not come
+ * runs the scheduler hooks and goes round its wait loop again.
+ * WF_CURRENT_CPU only picks a CPU, which the model does not have.
  */
 function ttwu(d: D, tid: Tid): 0 | 1 {
   const p = d.tasks[tid - 1];
   if (p === undefined || p.pc === 'dead' || p.kstate !== 'interruptible') return 0;
-  if (p.hookFrom === 'call' && CALL_PCS.has(p.pc)) return 0;
   p.kstate = 'running';
   return 1;
 }
@@ -424,13 +432,22 @@ function returnFromWait(t: DT, ret: number): void {
   t.pc = t.role === 'server' ? 'srv:loop' : 'wkr:user';
 }
 
-/** The wake hook is done: back to whichever schedule() it ran after. */
+/**
+ * The wake hook is done: back to whichever schedule() it ran after. A
+ * blocking call whose completion came returns to userspace; one woken
+ * early goes round its wait loop again.
+ */
 function hookOut(t: DT): void {
   t.kstate = 'running';
   t.other = 0;
   if (t.hookFrom === 'call') {
-    t.pc = 'wkr:user';
-    t.hookFrom = 'wait';
+    if (t.callDone) {
+      t.pc = 'wkr:user';
+      t.hookFrom = 'wait';
+      t.callDone = false;
+    } else {
+      t.pc = 'call:wait';
+    }
   } else {
     t.pc = 'idle_loop:after';
   }
@@ -505,8 +522,10 @@ function ctlDraft(_d: D, t: DT, flags: number, self: SelfArg): Out {
     .with({ kind: 'register-worker' }, () => {
       t.reg = 'worker';
       if (self.kind === 'struct') t.word = wordFromRaw(self.raw);
-      // umcg_wq_worker_running(current) runs before the syscall returns 0.
+      // umcg_wq_worker_running(current) runs before the syscall returns 0
+      // (a "call" with nothing left to wait for).
       t.hookFrom = 'call';
+      t.callDone = true;
       t.pc = 'update_worker';
       return { row: 'W0', label: 'sys_umcg_ctl(REGISTER|WORKER): umcg_wq_worker_running()', ret: 0 };
     })
@@ -717,6 +736,18 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.other = 0;
     t.pc = 'sleep';
     return { row: 'S2', label: `umcg_ttwu(${name(d, target)}, WF_CURRENT_CPU): ${r.ret === 0 ? `ttwu = ${r.woke}` : '-ESRCH'}` };
+  },
+  'call:wait': (d, t) => {
+    // set_current_state(TASK_UNINTERRUPTIBLE); the condition; schedule().
+    if (t.callDone) {
+      t.pc = 'wkr:user';
+      t.hookFrom = 'wait';
+      t.callDone = false;
+      return { row: 'W3', label: 'blocking syscall: done, returns' };
+    }
+    t.kstate = 'interruptible';
+    t.pc = 'submit_work';
+    return { row: 'W2', label: 'blocking syscall: not done, set_current_state(TASK_UNINTERRUPTIBLE); schedule()' };
   },
   'sleep': (d, t, w) => {
     // Woken: returning from __schedule() is local, so it is folded into

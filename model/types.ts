@@ -75,6 +75,7 @@ export type Pc =
   | 'submit_work:wake_server' // try_to_wake_server(): cmpxchg server IDLE -> RUNNING
   | 'submit_work:ttwu' // umcg_ttwu(server, WF_CURRENT_CPU)
   | 'sleep' // __schedule(): off the CPU while TASK_INTERRUPTIBLE; then sched_update_worker
+  | 'call:wait' // the blocking call's wait loop: set_current_state(TASK_UNINTERRUPTIBLE); done? return : schedule()
   // kernel: wake detection, sched_update_worker -> umcg_wq_worker_running
   | 'update_worker' // wq_worker_change_state(waking): -> IDLE, or pass through
   | 'update_worker:push' // umcg_sll_push(idle_workers, self)
@@ -119,6 +120,7 @@ export const PC_ROLES: Readonly<Record<Pc, Role | 'both'>> = {
   'submit_work:wake_server': 'worker',
   'submit_work:ttwu': 'worker',
   sleep: 'both',
+  'call:wait': 'worker',
   update_worker: 'worker',
   'update_worker:push': 'worker',
   'update_worker:pop_server': 'worker',
@@ -166,6 +168,12 @@ export interface Task {
    * syscall (`call`, woken only by its completion) or umcg_idle_loop (`wait`).
    */
   readonly hookFrom: 'call' | 'wait';
+  /**
+   * The blocking call's wait condition holds (its completion came). Until
+   * then any wakeup only sends it round its wait loop again. Registration's
+   * synchronous wake hook counts as a call that is already done.
+   */
+  readonly callDone: boolean;
   /** How the task ended, if it did. */
   readonly end: 'none' | 'sigsegv' | 'exit';
 }
