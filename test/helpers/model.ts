@@ -65,6 +65,7 @@ const PC_RECORD = {
   'update_worker:check': true,
   'idle_loop:check': true,
   'submit_work:change_state': true,
+  'call:wait': true,
   'update_worker:schedule': true,
   'update_worker:after': true,
   dead: true,
@@ -178,21 +179,29 @@ export const workerAsleepInWait = (server: Tid, over?: TaskPatch): TaskPatch => 
 /**
  * A registered worker asleep IDLE in the nested umcg_idle_loop of the wake
  * hook (umcg_wq_worker_running), having run after a blocking call (`call`) or
- * after sys_umcg_wait's schedule (`wait`).
+ * after sys_umcg_wait's schedule (`wait`). After a blocking call it means the
+ * call's completion came (`callDone`): when the hook is done the call returns
+ * to the worker body. A hook run on an early wakeup is built with
+ * `{ callDone: false }` (it then goes round the call's wait loop, `call:wait`).
  */
 export const workerAsleepInHook = (server: Tid, hookFrom: Task['hookFrom'] = 'wait', over?: TaskPatch): TaskPatch => merge({
   reg: 'worker',
   pc: 'update_worker:schedule',
   hookFrom,
+  callDone: hookFrom === 'call',
   kstate: 'interruptible',
   word: { state: 'IDLE', locked: false, serverTid: server, nextTid: 0 },
 }, over);
 
-/** A registered worker asleep in a blocking non-UMCG syscall (after block detection). */
+/**
+ * A registered worker asleep in a blocking non-UMCG syscall (after block
+ * detection) whose completion has not come yet (`callDone` false).
+ */
 export const workerInBlockingCall = (server: Tid, over?: TaskPatch): TaskPatch => merge({
   reg: 'worker',
   pc: 'sleep',
   hookFrom: 'call',
+  callDone: false,
   kstate: 'interruptible',
   word: { state: 'BLOCKED', locked: false, serverTid: server, nextTid: 0 },
 }, over);

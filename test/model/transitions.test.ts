@@ -490,6 +490,36 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
   ],
+  'call:wait': [
+    {
+      name: 'call:wait of a blocking call woken before its completion sets TASK_UNINTERRUPTIBLE and schedules again',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'call:wait', hookFrom: 'call', callDone: false }) } });
+        const st = step(s, W1);
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'submit_work', kstate: 'interruptible', hookFrom: 'call', callDone: false });
+      },
+    },
+    {
+      name: 'call:wait of a blocking call whose completion came returns to the worker body',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'call:wait', hookFrom: 'call', callDone: true }) } });
+        expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running', hookFrom: 'wait', callDone: false });
+      },
+    },
+    {
+      name: 'a ttwu wakes a worker asleep in its blocking call; after the wake hook it goes round the wait loop again',
+      run: () => {
+        const s = withState(
+          build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'sleep', hookFrom: 'call', kstate: 'interruptible', word: { state: 'BLOCKED' } }) } }),
+          { envBudget: 1 },
+        );
+        const woken = act(s, { kind: 'ttwu', tid: W1 });
+        expect(woken.label).toContain('returns 1');
+        expect(taskOf(woken.next, W1).kstate).toBe('running');
+        expect(enabled(woken.next, { kind: 'complete', tid: W1 })).toBe(true);
+      },
+    },
+  ],
   'submit_work:change_state': [
     {
       name: 'submit_work:change_state of a RUNNING worker with a server marks it BLOCKED and goes on to wake the server (W2)',
@@ -580,13 +610,14 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
     {
       name: 'submit_work of a worker already TASK_RUNNING again skips block detection and runs the wake hook, which passes a RUNNING worker with a server through',
       run: () => {
+        // The call's completion came (and woke it) between set_current_state and schedule().
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', kstate: 'running' }) },
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'submit_work', hookFrom: 'call', callDone: true, kstate: 'running' }) },
         });
         const st = step(s, W1);
-        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running', word: { state: 'RUNNING' } });
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running', hookFrom: 'wait', callDone: false, word: { state: 'RUNNING' } });
         expect(taskOf(st.next, S1)).toEqual(taskOf(s, S1));
       },
     },
@@ -681,7 +712,7 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
     {
       name: 'sleep of a woken worker returns from schedule() into the wake hook: a completed blocking call goes BLOCKED -> IDLE (W3)',
       run: () => {
-        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerInBlockingCall(S1, { kstate: 'running' }) } });
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerInBlockingCall(S1, { kstate: 'running', callDone: true }) } });
         const st = step(s, W1);
         expect(st.row).toBe('W3');
         expect(taskOf(st.next, W1)).toMatchObject({ pc: 'update_worker:push', kstate: 'running', word: { state: 'IDLE' } });
@@ -708,8 +739,12 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
     {
       name: 'update_worker of a RUNNING worker with a server passes through, back to the blocking call\'s caller',
       run: () => {
-        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'update_worker', hookFrom: 'call' }) } });
-        expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', hookFrom: 'wait', word: { state: 'RUNNING' } });
+        // After the call's completion: the call returns to the worker body.
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'update_worker', hookFrom: 'call', callDone: true }) } });
+        expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', hookFrom: 'wait', callDone: false, word: { state: 'RUNNING' } });
+        // Woken before its completion: back into the call's wait loop instead.
+        const early = withTasks(s, { [W1]: { callDone: false } });
+        expect(taskOf(step(early, W1).next, W1)).toMatchObject({ pc: 'call:wait', hookFrom: 'call', callDone: false, word: { state: 'RUNNING' } });
       },
     },
     {
@@ -741,11 +776,12 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAtLoop(S1), [W1]: workerInBlockingCall(S1, { pc: 'update_worker', kstate: 'running', word: { locked: true, state: 'BLOCKED' } }) },
+          // Woken by the call's completion.
+          tasks: { [S1]: serverAtLoop(S1), [W1]: workerInBlockingCall(S1, { pc: 'update_worker', kstate: 'running', callDone: true, word: { locked: true, state: 'BLOCKED' } }) },
         });
         const st = step(s, W1);
         expect(st.row).toBe('W5');
-        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'wkr:user', word: { state: 'BLOCKED', locked: true } });
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'wkr:user', callDone: false, word: { state: 'BLOCKED', locked: true } });
         expect(st.next.idleWorkers).toEqual([]);
       },
     },
@@ -894,9 +930,10 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
         const s = build({
           servers: 1,
           workers: 1,
-          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'update_worker:check', hookFrom: 'call', kstate: 'interruptible' }) },
+          // The wake hook after the blocking call's completion.
+          tasks: { [S1]: serverAsleep(S1), [W1]: workerRunning(S1, { pc: 'update_worker:check', hookFrom: 'call', callDone: true, kstate: 'interruptible' }) },
         });
-        expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running' });
+        expect(taskOf(step(s, W1).next, W1)).toMatchObject({ pc: 'wkr:user', kstate: 'running', callDone: false });
       },
     },
     {
@@ -1087,7 +1124,8 @@ const FOR_KIND: { readonly [K in ActionKind]: readonly Case[] } = {
       name: 'complete is not enabled when the worker is not in a blocking call (running, asleep in umcg_idle_loop, or already completed)',
       run: () => {
         expectDisabled(running1x1(), { kind: 'complete', tid: W1 });
-        const s = build({ servers: 1, workers: 2, tasks: { [S1]: serverAsleep(S1), [W1]: workerAsleepInWait(S1), [W2]: workerInBlockingCall(S1, { kstate: 'running' }) } });
+        // W2: its call's completion came and woke it (it has not yet returned from schedule()).
+        const s = build({ servers: 1, workers: 2, tasks: { [S1]: serverAsleep(S1), [W1]: workerAsleepInWait(S1), [W2]: workerInBlockingCall(S1, { kstate: 'running', callDone: true }) } });
         expectDisabled(s, { kind: 'complete', tid: W1 });
         expectDisabled(s, { kind: 'complete', tid: W2 });
         expectDisabled(build({ servers: 1, workers: 1, tasks: { [W1]: workerAsleepInHook(S1, 'call') } }), { kind: 'complete', tid: W1 });
@@ -1132,13 +1170,24 @@ const FOR_KIND: { readonly [K in ActionKind]: readonly Case[] } = {
       },
     },
     {
-      name: 'ttwu of a worker asleep in a blocking call has no effect and its label says it returned 0',
+      // The model used to leave a task sleeping in a blocking call untouched by
+      // a ttwu (NOT MODELLED). try_to_wake_up(p, TASK_NORMAL) wakes
+      // TASK_UNINTERRUPTIBLE too: the task is woken, returns from schedule()
+      // into the wake hook, and only the call's wait loop (call:wait) finds
+      // that its completion has not come.
+      name: 'ttwu of a worker asleep in a blocking call wakes it (returns 1) into the wake hook, its call still not completed',
       run: () => {
         const s = adversarial1x1({ [S1]: serverAtLoop(S1), [W1]: workerInBlockingCall(S1) });
         const st = act(s, { kind: 'ttwu', tid: W1 });
-        expect(ttwuResult(st.label)).toBe(0);
-        expect(taskOf(st.next, W1)).toEqual(taskOf(s, W1));
-        expectDisabled(st.next, { kind: 'step', tid: W1 });
+        expect(ttwuResult(st.label)).toBe(1);
+        expect(st.next.envBudget).toBe(ENV - 1);
+        expect(taskOf(st.next, W1)).toEqual({ ...taskOf(s, W1), kstate: 'running' });
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'sleep', hookFrom: 'call', callDone: false });
+        expect(enabled(st.next, { kind: 'complete', tid: W1 })).toBe(true);
+        const hook = step(st.next, W1);
+        expect(hook.label).toContain('umcg_wq_worker_running: BLOCKED -> IDLE');
+        expect(taskOf(hook.next, W1)).toMatchObject({ pc: 'update_worker:push', hookFrom: 'call', callDone: false, word: { state: 'IDLE' } });
+        expect(enabled(hook.next, { kind: 'complete', tid: W1 })).toBe(true);
       },
     },
     {
@@ -1427,7 +1476,7 @@ describe('rows of the worker and server tables', () => {
     const s = build({
       servers: 2,
       workers: 1,
-      tasks: { [S1]: serverAtLoop(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerInBlockingCall(S1, { kstate: 'running' }) },
+      tasks: { [S1]: serverAtLoop(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerInBlockingCall(S1, { kstate: 'running', callDone: true }) },
       idleServers: [S2],
     });
     // ... the nested umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE), then the read of state (two steps).
@@ -1498,16 +1547,53 @@ describe('ttwu', () => {
     expect(ttwuResult(step(withTasks(base, { [W1]: { kstate: 'running' } }), S1).label)).toBe(0);
   });
 
-  it('a ttwu of a worker sleeping in a blocking call has no effect: it stays asleep until the call completes', () => {
+  // This used to assert the opposite (a ttwu of a task sleeping in a blocking
+  // call has no effect), a NOT MODELLED simplification. try_to_wake_up with
+  // TASK_NORMAL wakes an uninterruptible sleep too: the worker runs the wake
+  // hook although its call has not completed, and when the hook lets it go it
+  // goes round the call's wait loop (call:wait) and schedules again, block
+  // hook first. `complete` stays enabled all along, and only it ends the call.
+  it('a ttwu of a worker sleeping in a blocking call wakes it: it runs the wake hook and, its call not completed, goes back round its wait loop', () => {
+    const W = W1of2x1;
     const s = build({
-      servers: 1,
+      servers: 2,
       workers: 1,
-      tasks: { [S1]: serverAtLoop(S1, { pc: 'wait:enter', word: { state: 'IDLE', nextTid: W1 } }), [W1]: workerInBlockingCall(S1) },
+      tasks: {
+        [S1]: serverAtLoop(S1, { pc: 'wait:enter', word: { state: 'IDLE', nextTid: W } }),
+        [S2]: serverAtLoop(S2),
+        [W]: workerInBlockingCall(S1),
+      },
     });
+    // S1's context switch wakes W inside its blocking call.
     const st = step(s, S1);
-    expect(ttwuResult(st.label)).toBe(0);
-    expect(taskOf(st.next, W1)).toEqual(taskOf(s, W1));
-    expect(enabled(st.next, { kind: 'complete', tid: W1 })).toBe(true);
+    expect(ttwuResult(st.label)).toBe(1);
+    expect(taskOf(st.next, W)).toMatchObject({ pc: 'sleep', kstate: 'running', hookFrom: 'call', callDone: false });
+    expect(enabled(st.next, { kind: 'complete', tid: W })).toBe(true);
+    // The wake hook: BLOCKED -> IDLE, push, no idle server, asleep in the nested idle loop.
+    const hook = stepWhile(st.next, W, (x) => !enabled(x, { kind: 'step', tid: W }));
+    expect(hook[0]!.label).toContain('umcg_wq_worker_running: BLOCKED -> IDLE');
+    const inHook = last(hook);
+    expect(taskOf(inHook, W)).toMatchObject({ pc: 'update_worker:schedule', kstate: 'interruptible', hookFrom: 'call', callDone: false, word: { state: 'IDLE' } });
+    expect(inHook.idleWorkers).toEqual([{ tid: W, marked: false }]);
+    expect(enabled(inHook, { kind: 'complete', tid: W })).toBe(true);
+    // S2 pops W, makes it RUNNING and context-switches to it.
+    const picked = last(steps(inHook, [S2, S2, S2, S2]));
+    expect(taskOf(picked, W)).toMatchObject({ kstate: 'running', word: { state: 'RUNNING', serverTid: S2 } });
+    // The hook lets W go, but its call has not completed: call:wait, then schedule() again.
+    const out = step(picked, W);
+    expect(taskOf(out.next, W)).toMatchObject({ pc: 'call:wait', hookFrom: 'call', callDone: false });
+    expect(enabled(out.next, { kind: 'complete', tid: W })).toBe(true);
+    const again = step(out.next, W);
+    expect(taskOf(again.next, W)).toMatchObject({ pc: 'submit_work', kstate: 'interruptible', hookFrom: 'call', callDone: false, word: { state: 'RUNNING' } });
+    expect(enabled(again.next, { kind: 'complete', tid: W })).toBe(true);
+    // Only the completion ends the call: woken before its schedule(), it skips
+    // block detection, passes through the wake hook and returns to its body.
+    const done = act(again.next, { kind: 'complete', tid: W });
+    expect(ttwuResult(done.label)).toBe(1);
+    expect(taskOf(done.next, W)).toMatchObject({ callDone: true, kstate: 'running' });
+    expectDisabled(done.next, { kind: 'complete', tid: W });
+    const back = step(done.next, W);
+    expect(taskOf(back.next, W)).toMatchObject({ pc: 'wkr:user', hookFrom: 'wait', callDone: false, word: { state: 'RUNNING', serverTid: S2 } });
   });
 });
 
