@@ -25,9 +25,8 @@ import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { switches, type StepSystem } from '../engine/system.ts';
 import { MEMORY_MODELS, VARIANTS } from '../engine/targets.ts';
 import { formatCounterexample, mermaid } from '../engine/timeline.ts';
-import { DEFAULT_PROGRESS_BOUND, invariantById } from '../properties/registry.ts';
-import type { Profile } from '../model/types.ts';
-import { choiceOption, intOption, parse } from './args.ts';
+import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
+import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 const HELP = `usage: umcg-verify check [--variant v0.3] [--profile contract|adversarial] [--memory sc|tso]
@@ -39,24 +38,17 @@ const HELP = `usage: umcg-verify check [--variant v0.3] [--profile contract|adve
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const cmd = 'check';
   const { values } = parse(cmd, args, {
+    ...CONFIG_OPTIONS,
     target: { type: 'string' },
     variant: { type: 'string' },
-    profile: { type: 'string' },
     memory: { type: 'string' },
     strategy: { type: 'string' },
     seed: { type: 'string' },
     runs: { type: 'string' },
     'max-steps': { type: 'string' },
-    servers: { type: 'string' },
-    workers: { type: 'string' },
     cpus: { type: 'string' },
-    'no-yield': { type: 'boolean' },
-    locks: { type: 'boolean' },
-    'env-budget': { type: 'string' },
-    'progress-bound': { type: 'string' },
     'pct-depth': { type: 'string' },
     bound: { type: 'string' },
-    only: { type: 'string' },
     shard: { type: 'string' },
     coverage: { type: 'boolean' },
     mermaid: { type: 'boolean' },
@@ -69,34 +61,24 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', VARIANTS);
-  const profile = choiceOption<Profile>(cmd, 'profile', values.profile, 'contract', ['contract', 'adversarial']);
   const memory = choiceOption(cmd, 'memory', values.memory, 'sc', MEMORY_MODELS);
   const strategy = choiceOption<StrategyName>(cmd, 'strategy', values.strategy, 'pct', STRATEGIES);
   const seed = values.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0]! : intOption(cmd, 'seed', values.seed, 0, 0, 0xffff_ffff);
   const runs = intOption(cmd, 'runs', values.runs, 100, 1, 100_000_000);
   const maxSteps = intOption(cmd, 'max-steps', values['max-steps'], 200, 1, 1_000_000);
-  const envBudget = intOption(cmd, 'env-budget', values['env-budget'], profile === 'adversarial' ? 1 : 0, 0, 8);
-  if (envBudget > 0 && profile !== 'adversarial') throw new UsageError('check: --env-budget needs --profile adversarial');
-  const only = values.only?.split(',').map((x) => x.trim());
-  for (const id of only ?? []) {
-    if (invariantById(id) === undefined && !(target === 'impl' && id === REFINEMENT_ID)) throw new UsageError(`check: unknown invariant '${id}' in --only`);
-  }
+  const common = parseConfig(cmd, values, {
+    requireCounts: false,
+    defaultWorkers: 2,
+    progressBound: target === 'impl' ? IMPL_PROGRESS_BOUND : DEFAULT_PROGRESS_BOUND,
+    ...(target === 'impl' ? { extraIds: [REFINEMENT_ID] } : {}),
+  });
+  const { profile, envBudget } = common;
   if (values.cpus !== undefined && target !== 'impl') throw new UsageError('check: --cpus applies to --target impl');
   const shard = parseShard(values.shard);
   if (shard !== undefined && strategy === 'exhaustive') throw new UsageError('check: --shard does not apply to --strategy exhaustive (one breadth-first search)');
   const pctDepth = intOption(cmd, 'pct-depth', values['pct-depth'], DEFAULT_PCT_DEPTH, 1, 64);
   const bound = intOption(cmd, 'bound', values.bound, DEFAULT_PREEMPTION_BOUND, 0, 64);
 
-  const common = {
-    servers: intOption(cmd, 'servers', values.servers, 1, 1, 4),
-    workers: intOption(cmd, 'workers', values.workers, 2, 1, 6),
-    profile,
-    yield: values['no-yield'] !== true,
-    locks: values.locks === true,
-    envBudget,
-    progressBound: intOption(cmd, 'progress-bound', values['progress-bound'], target === 'impl' ? IMPL_PROGRESS_BOUND : DEFAULT_PROGRESS_BOUND, 1, 1_000_000),
-    ...(only === undefined ? {} : { only }),
-  };
   const system =
     target === 'impl'
       ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8) })

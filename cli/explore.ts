@@ -17,9 +17,8 @@ import { encodeToken } from '../engine/replay.ts';
 import { bfsSearch } from '../engine/strategies/bfs.ts';
 import { MEMORY_MODELS } from '../engine/targets.ts';
 import type { ImplState } from '../impl/state.ts';
-import { DEFAULT_PROGRESS_BOUND, invariantById } from '../properties/registry.ts';
-import type { Profile } from '../model/types.ts';
-import { choiceOption, intOption, parse } from './args.ts';
+import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
+import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 export const EXIT_INCOMPLETE = 3;
@@ -35,17 +34,10 @@ export const IMPL_MAX_STATES = 2_000_000;
 export async function exploreCommand(args: readonly string[]): Promise<number> {
   const cmd = 'explore';
   const { values } = parse(cmd, args, {
+    ...CONFIG_OPTIONS,
     target: { type: 'string' },
-    servers: { type: 'string' },
-    workers: { type: 'string' },
-    profile: { type: 'string' },
-    'no-yield': { type: 'boolean' },
-    locks: { type: 'boolean' },
-    'env-budget': { type: 'string' },
-    'progress-bound': { type: 'string' },
     'max-states': { type: 'string' },
     all: { type: 'boolean' },
-    only: { type: 'string' },
     memory: { type: 'string' },
     cpus: { type: 'string' },
     json: { type: 'boolean' },
@@ -58,27 +50,11 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
   if (target === 'impl') return exploreImpl(values);
   if (values.memory !== undefined || values.cpus !== undefined) throw new UsageError('explore: --memory and --cpus apply to --target impl');
-  if (values.servers === undefined || values.workers === undefined) throw new UsageError('explore: --servers and --workers are required');
-  const servers = intOption(cmd, 'servers', values.servers, 1, 1, 4);
-  const workers = intOption(cmd, 'workers', values.workers, 1, 1, 6);
-  const profile = choiceOption<Profile>(cmd, 'profile', values.profile, 'contract', ['contract', 'adversarial']);
-  const envBudget = intOption(cmd, 'env-budget', values['env-budget'], profile === 'adversarial' ? 1 : 0, 0, 8);
-  if (envBudget > 0 && profile !== 'adversarial') throw new UsageError('explore: --env-budget needs --profile adversarial');
-  const only = values.only?.split(',').map((x) => x.trim());
-  for (const id of only ?? []) {
-    if (invariantById(id) === undefined) throw new UsageError(`explore: unknown invariant '${id}' in --only`);
-  }
+  const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: DEFAULT_PROGRESS_BOUND });
   const opts: ExploreOptions = {
-    servers,
-    workers,
-    profile,
-    yield: values['no-yield'] !== true,
-    locks: values.locks === true,
-    envBudget,
-    progressBound: intOption(cmd, 'progress-bound', values['progress-bound'], DEFAULT_PROGRESS_BOUND, 1, 1_000_000),
+    ...c,
     maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, 100_000_000),
     stopAtFirst: values.all !== true,
-    ...(only === undefined ? {} : { only }),
   };
   const r = explore(opts);
   if (values.json === true) {
@@ -139,31 +115,12 @@ function exploreImpl(values: ExploreValues): number {
     return typeof v === 'string' ? v : undefined;
   };
   if (values['all'] === true) throw new UsageError('explore: --all applies to --target model (the impl search stops at its first violation)');
-  if (str('servers') === undefined || str('workers') === undefined) throw new UsageError('explore: --servers and --workers are required');
-  const servers = intOption(cmd, 'servers', str('servers'), 1, 1, 4);
-  const workers = intOption(cmd, 'workers', str('workers'), 1, 1, 6);
-  const profile = choiceOption<Profile>(cmd, 'profile', str('profile'), 'contract', ['contract', 'adversarial']);
+  const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: IMPL_PROGRESS_BOUND, extraIds: [REFINEMENT_ID] });
+  const { servers, workers, profile } = c;
   const memory = choiceOption(cmd, 'memory', str('memory'), 'sc', MEMORY_MODELS);
   const cpus = intOption(cmd, 'cpus', str('cpus'), 2, 1, 8);
-  const envBudget = intOption(cmd, 'env-budget', str('env-budget'), profile === 'adversarial' ? 1 : 0, 0, 8);
-  if (envBudget > 0 && profile !== 'adversarial') throw new UsageError('explore: --env-budget needs --profile adversarial');
-  const only = str('only')?.split(',').map((x) => x.trim());
-  for (const id of only ?? []) {
-    if (invariantById(id) === undefined && id !== REFINEMENT_ID) throw new UsageError(`explore: unknown invariant '${id}' in --only`);
-  }
   const maxStates = intOption(cmd, 'max-states', str('max-states'), IMPL_MAX_STATES, 1, 100_000_000);
-  const system = makeImplSystem({
-    servers,
-    workers,
-    cpus,
-    memory,
-    profile,
-    yield: values['no-yield'] !== true,
-    locks: values['locks'] === true,
-    envBudget,
-    progressBound: intOption(cmd, 'progress-bound', str('progress-bound'), IMPL_PROGRESS_BOUND, 1, 1_000_000),
-    ...(only === undefined ? {} : { only }),
-  });
+  const system = makeImplSystem({ ...c, cpus, memory });
   const { system: measured, depth } = withDepth(system);
   const start = performance.now();
   const r = bfsSearch(measured, { maxStates, maxDepth: Number.MAX_SAFE_INTEGER });

@@ -14,7 +14,9 @@ afterEach(() => {
 describe('umcg-verify explore', () => {
   it('prints exactly one JSON object and exits 0 on a passing configuration', async () => {
     const io = capture();
-    const code = await main(['explore', '--target', 'model', '--servers', '1', '--workers', '2', '--no-yield', '--json']);
+    // v0.3 violates some invariant in every contract configuration (docs/findings.md);
+    // checking one that 1x2 without yield keeps gives a passing run.
+    const code = await main(['explore', '--target', 'model', '--servers', '1', '--workers', '2', '--no-yield', '--only', 'INV-LIST-NO-DUPLICATE', '--json']);
     expect(code).toBe(0);
     const lines = io.out().trim().split('\n');
     expect(lines).toHaveLength(1);
