@@ -106,6 +106,7 @@ function everyPc(pc: Pc): 'user' | 'kernel' | 'off' {
       'update_worker:check',
       'idle_loop:check',
       'submit_work:change_state',
+      'call:wait',
       'update_worker:schedule',
       'update_worker:after',
       () => 'kernel' as const,
@@ -153,6 +154,7 @@ function allButSchedule(pc: Pc): 'user' | 'kernel' | 'off' {
         'update_worker:check',
         'idle_loop:check',
         'submit_work:change_state',
+        'call:wait',
         'update_worker:after',
         () => 'kernel' as const,
       )
@@ -211,6 +213,7 @@ const PC_TABLE_MISSING_DEAD: Readonly<Record<Pc, number>> = {
   'update_worker:check': 0,
   'idle_loop:check': 0,
   'submit_work:change_state': 0,
+  'call:wait': 0,
   'update_worker:schedule': 0,
   'update_worker:after': 0,
   'unregistered': 0,
@@ -227,9 +230,10 @@ describe('exhaustive dispatch', () => {
   });
 
   it('a match listing every Pc classifies all of them', () => {
-    // 35: idle_loop, submit_work and update_worker:idle_loop were each split in two
-    // (idle_loop:check, submit_work:change_state, update_worker:check).
-    expect(ALL_PCS.length).toBe(35);
+    // 36: idle_loop, submit_work and update_worker:idle_loop were each split in two
+    // (idle_loop:check, submit_work:change_state, update_worker:check), and the
+    // blocking call's wait loop has its own step (call:wait).
+    expect(ALL_PCS.length).toBe(36);
     expect(new Set(ALL_PCS.map(everyPc))).toEqual(new Set(['user', 'kernel', 'off']));
   });
 
