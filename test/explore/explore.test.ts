@@ -41,8 +41,13 @@ function stateInvariantsFor(profile: 'contract' | 'adversarial'): StateInvariant
 }
 
 describe('explore', () => {
-  it('passes on 1 server x 1 worker without yield, having seen quiescent states and no corrupt list', () => {
-    const r = explore(exploreOptions(1, 1, { yield: false }));
+  // v0.3 breaks LIVE-BOUNDED-PROGRESS on every configuration with a blocking
+  // call (docs/findings.md F4); the safety and list invariants hold on 1x1
+  // without yield, so checking those gives a full passing search.
+  const HOLDING_1X1 = ['INV-LIST-NO-DUPLICATE', 'INV-LIST-MEMBERS', 'INV-IDLE-LIST-STATE', 'INV-SINGLE-RUNNING', 'INV-NO-SIGSEGV', 'LIVE-NO-LOST-WAKEUP'];
+
+  it('passes on 1 server x 1 worker without yield for the invariants v0.3 keeps there, having seen quiescent states and no corrupt list', () => {
+    const r = explore(exploreOptions(1, 1, { yield: false, only: HOLDING_1X1 }));
     expect(r.verdict).toBe('pass');
     expect(r.violations).toEqual([]);
     expect(r.distinctStates).toBeGreaterThan(10);
@@ -61,7 +66,8 @@ describe('explore', () => {
   it('reduces by symmetry without losing states: between exact/(S!W!) and the exact count of a full search', () => {
     const cfg = config(1, 2, { yield: false });
     const exact = reachable(cfg).states.length;
-    const r = explore(exploreOptions(1, 2, { yield: false }));
+    // Only invariants that hold here, so that no state is left unexpanded.
+    const r = explore(exploreOptions(1, 2, { yield: false, only: HOLDING_1X1 }));
     expect(r.verdict).toBe('pass');
     expect(r.distinctStates).toBeLessThan(exact);
     expect(r.distinctStates).toBeGreaterThanOrEqual(Math.ceil(exact / 2));
