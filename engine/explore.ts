@@ -11,7 +11,7 @@
  *   steps to quiescence is computed over the stored graph for the
  *   `progress-bound` property.
  */
-import { canonicalBuffer, canonicalEncode, canonicalKey, decodeKey, lastRenaming } from '../model/canon.ts';
+import { canonicalBuffer, canonicalEncode, canonicalKey, decodeKey, lastRenaming, maxKeyLength } from '../model/canon.ts';
 import { StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
@@ -75,6 +75,21 @@ export function explore(opts: ExploreOptions): ExploreResult {
   return new Explorer(opts).run();
 }
 
+/** A growable array of action indices (fewer than 256 candidates per state). */
+class ByteList {
+  data = new Uint8Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (v > 255) throw new RangeError(`action index ${v} does not fit a byte`);
+    if (this.length === this.data.length) {
+      const next = new Uint8Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v < 0 ? 255 : v;
+  }
+}
+
 /** A growable typed array of 32-bit ints. */
 class IntList {
   data = new Int32Array(1024);
@@ -100,11 +115,12 @@ class Explorer {
   private readonly edgeInvs: readonly TransitionInvariant[];
   private readonly quiescence: readonly Extract<LivenessProperty, { form: 'at-quiescence' }>[];
   private readonly bound: Invariant | undefined;
-  private readonly index = new StateSet();
+  private readonly index: StateSet;
   private readonly parent = new IntList();
   /** Index into candidateActions(parent state) of the action that reached the state. */
-  private readonly via = new IntList();
-  private readonly depth = new IntList();
+  private readonly via = new ByteList();
+  /** Depth of the last state added (BFS order: the deepest so far). */
+  private lastDepth = 0;
   private readonly quietFrom = new IntList();
   private readonly quietTo = new IntList();
   private readonly found = new Map<string, Violation>();
@@ -123,6 +139,7 @@ class Explorer {
     );
     this.bound = selected.find((i) => i.kind === 'liveness' && i.form === 'progress-bound');
     this.root = initialState(opts);
+    this.index = new StateSet(maxKeyLength(opts.servers, opts.workers));
   }
 
   run(): ExploreResult {
@@ -186,13 +203,14 @@ class Explorer {
 
   /** The (renamed) state stored under `id`. */
   private decode(id: number): State {
-    return decodeKey(this.index.bytes(), this.index.offset(id), this.index.length(id), this.root.tasks.length);
+    const k = this.index.where(id);
+    return decodeKey(k.bytes, k.at, k.length, this.root.tasks.length);
   }
 
   /** The stored key of `id`, as a string. */
   private storedKey(id: number): string {
-    const at = this.index.offset(id);
-    return String.fromCharCode.apply(null, this.index.bytes().subarray(at, at + this.index.length(id)) as unknown as number[]);
+    const k = this.index.where(id);
+    return String.fromCharCode.apply(null, k.bytes.subarray(k.at, k.at + k.length) as unknown as number[]);
   }
 
   /** States that already break a state invariant: counterexamples, not expanded. */
@@ -205,7 +223,7 @@ class Explorer {
     if (id === before) {
       this.parent.push(parent);
       this.via.push(via);
-      this.depth.push(depth);
+      this.lastDepth = depth;
     }
     return id;
   }
@@ -271,7 +289,7 @@ class Explorer {
       transitions: this.transitions,
       quiescentStates: this.quiescent,
       corruptStates: this.corrupt,
-      depth: n === 0 ? 0 : this.depth.data[n - 1]!,
+      depth: this.lastDepth,
       longestQuietRun,
       elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((n / elapsedMs) * 1000) : 0,

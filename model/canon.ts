@@ -224,3 +224,13 @@ export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tas
   const idleServers = list();
   return { tasks: out, idleWorkers, idleServers, envBudget, killedBy };
 }
+
+/**
+ * The longest key a state of S servers and W workers can have: two header
+ * characters, six per task, and the two lists with their separators. A list
+ * holds each task at most once, plus one duplicate in a corrupt state (such
+ * a state is recorded but never expanded, so no second duplicate follows).
+ */
+export function maxKeyLength(servers: number, workers: number): number {
+  return 2 + 6 * (servers + workers) + 1 + (workers + 1) + 1 + (servers + 1);
+}

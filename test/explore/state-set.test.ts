@@ -12,7 +12,7 @@ describe('StateSet', () => {
   it('gives equal keys one id and distinct keys distinct ids, across many resizes', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 12 }), { maxLength: 3000 }), (keys) => {
-        const set = new StateSet();
+        const set = new StateSet(12);
         const ids = new Map<string, number>();
         for (const k of keys) {
           const id = set.add(...enc(k));
@@ -31,17 +31,24 @@ describe('StateSet', () => {
   });
 
   it('tells apart keys that differ only in length or in one late byte', () => {
-    const set = new StateSet();
+    const set = new StateSet(8);
     const a = set.add(...enc('abc'));
     expect(set.add(...enc('abc\u0000'))).not.toBe(a);
     expect(set.add(...enc('abd'))).not.toBe(a);
     expect(set.add(...enc('abc'))).toBe(a);
   });
 
-  it('survives 200,000 distinct keys (several rehashes and arena growths)', () => {
-    const set = new StateSet();
-    for (let i = 0; i < 200_000; i++) set.add(...enc(`k${i}`));
-    expect(set.size).toBe(200_000);
-    expect(set.add(...enc('k123456'))).toBe(123_456);
+  it('survives 600,000 distinct keys (several rehashes and chunks) and gives their bytes back', () => {
+    const set = new StateSet(8);
+    for (let i = 0; i < 600_000; i++) set.add(...enc(`k${i}`));
+    expect(set.size).toBe(600_000);
+    expect(set.add(...enc('k523456'))).toBe(523_456);
+    const w = set.where(523_456);
+    expect(String.fromCharCode(...w.bytes.subarray(w.at, w.at + w.length))).toBe('k523456');
+  });
+
+  it('refuses a key longer than planned instead of truncating it', () => {
+    const set = new StateSet(4);
+    expect(() => set.add(...enc('12345'))).toThrow(/longer than the 4 planned/);
   });
 });
