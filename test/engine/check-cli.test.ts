@@ -1,18 +1,12 @@
 /** `umcg-verify check`, `replay` and `list` through main(): JSON shape, determinism, exit codes. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
-import { capture } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { FINDING, suiteSeed, tempStore } from './helpers.ts';
 
 const SEED = suiteSeed('check-cli', 7);
 
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = capture();
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, out: io.out(), err: io.err() };
-}
+const run = runCli;
 
 let store: ReturnType<typeof tempStore>;
 beforeEach(() => {
