@@ -27,7 +27,7 @@
  */
 import { stateKey } from '../model/canon.ts';
 import { candidateActions } from '../model/init.ts';
-import { apply, decodeState, enabled, type Action } from '../model/transitions.ts';
+import { applyMutable, decodeState, enabled, type Action, type Step } from '../model/transitions.ts';
 import type { ListNode, ModelConfig, Pc, Registration, State, Task, Tid, UmcgWord } from '../model/types.ts';
 import {
   IDLE_SERVERS_HEAD,
@@ -389,10 +389,22 @@ export function checkStep(before: ImplState, after: ImplState, cfg: ImplConfig):
 export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): RefinementVerdict {
   const k1 = stateKey(a1);
   if (stateKey(a0) === k1) return { ok: true, stutter: true };
+  const step = matchAbstractStep(a0, k1, mcfg);
+  if (step !== null) return { ok: true, stutter: false, action: step.action, label: step.label };
+  return { ok: false, reason: 'the step is neither a stutter nor an enabled model transition', before: a0, after: a1 };
+}
+
+/**
+ * The enabled model step from `a0` whose successor has the key `k1`, or
+ * null: the search of `checkAbstractStep` (which it shares), returning the
+ * step itself so a caller that needs its row need not apply it again.
+ * `applyMutable` has `apply`'s semantics for an enabled action.
+ */
+export function matchAbstractStep(a0: State, k1: string, mcfg: ModelConfig): Step | null {
   for (const a of candidateActions(a0, mcfg)) {
     if (!enabled(a0, a, mcfg)) continue;
-    const step = apply(a0, a, mcfg);
-    if (stateKey(step.next) === k1) return { ok: true, stutter: false, action: a, label: step.label };
+    const step = applyMutable(a0, a);
+    if (stateKey(step.next) === k1) return step;
   }
-  return { ok: false, reason: 'the step is neither a stutter nor an enabled model transition', before: a0, after: a1 };
+  return null;
 }
