@@ -1,5 +1,5 @@
 /**
- * `umcg-verify check [--target model|impl] --variant V --profile contract|adversarial --memory sc|tso
+ * `umcg-verify check [--target model|impl] --variant V (v0.3; the bug gallery with --target impl) --profile contract|adversarial --memory sc|tso
  *   --strategy random|pct|bounded|exhaustive [--seed N] [--runs N] [--max-steps N] [--json]`
  *
  * Runs one strategy over one configuration of the abstract model (`model`,
@@ -23,13 +23,13 @@ import { DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
 import { runCheck, STRATEGIES, type Shard, type StrategyName } from '../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { switches, type StepSystem } from '../engine/system.ts';
-import { MEMORY_MODELS, VARIANTS } from '../engine/targets.ts';
+import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
 import { formatCounterexample, mermaid } from '../engine/timeline.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
-const HELP = `usage: umcg-verify check [--variant v0.3] [--profile contract|adversarial] [--memory sc|tso]
+const HELP = `usage: umcg-verify check [--variant v0.3|B-...] [--profile contract|adversarial] [--memory sc|tso]
          [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
          [--pct-depth D] [--bound P] [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N]
@@ -60,7 +60,8 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     return EXIT.pass;
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
-  const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', VARIANTS);
+  const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', IMPL_VARIANTS);
+  if (variant !== 'v0.3' && target !== 'impl') throw new UsageError(`check: --variant ${variant} applies to --target impl (the model is v0.3 only)`);
   const memory = choiceOption(cmd, 'memory', values.memory, 'sc', MEMORY_MODELS);
   const strategy = choiceOption<StrategyName>(cmd, 'strategy', values.strategy, 'pct', STRATEGIES);
   const seed = values.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0]! : intOption(cmd, 'seed', values.seed, 0, 0, 0xffff_ffff);
@@ -81,7 +82,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
 
   const system =
     target === 'impl'
-      ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8) })
+      ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8), variant: variantByName(variant)! })
       : makeModelSystem(common);
   const sys = system as unknown as StepSystem<unknown, unknown>;
   const checkId = checkIdOf(target, memory, strategy, sys);

@@ -3,12 +3,20 @@
  * recorded configuration: `model` (the abstract model) and `impl` (the
  * detailed implementation, engine/impl-system.ts).
  */
+import { variantByName, GALLERY } from '../impl/state.ts';
 import { makeImplSystem } from './impl-system.ts';
 import { makeModelSystem, PROFILES } from './model-system.ts';
 import type { StepSystem, SystemConfig } from './system.ts';
 
 export const TARGETS = ['model', 'impl'] as const;
+/** The variants of the abstract model (the model is v0.3 only). */
 export const VARIANTS = ['v0.3'] as const;
+/**
+ * The variants the implementation target accepts: v0.3 and the bug gallery
+ * (impl/state.ts GALLERY; manifest/variants.json says what each must break).
+ */
+export const IMPL_VARIANTS: readonly string[] = GALLERY.map((v) => v.name);
+export { variantByName };
 export const MEMORY_MODELS = ['sc', 'tso'] as const;
 
 /** A configuration that does not describe a system: the message says which field. */
@@ -28,8 +36,10 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
     if (typeof v !== 'boolean') throw new ConfigError(`${name} must be true or false`);
     return v;
   };
-  const variant = config['variant'];
-  if (variant !== 'v0.3') throw new ConfigError(`unknown variant '${String(variant)}' (known: ${VARIANTS.join(', ')})`);
+  const variantName = config['variant'];
+  const variant = typeof variantName === 'string' ? variantByName(variantName) : undefined;
+  if (variant === undefined) throw new ConfigError(`unknown variant '${String(variantName)}' (known: ${IMPL_VARIANTS.join(', ')})`);
+  if (target === 'model' && variant.name !== 'v0.3') throw new ConfigError(`variant '${variant.name}' applies to the impl target only (the model is v0.3)`);
   const profile = PROFILES.find((p) => p === config['profile']);
   if (profile === undefined) throw new ConfigError(`profile must be one of ${PROFILES.join(', ')}`);
   const only = config['only'];
@@ -49,5 +59,5 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   if (target === 'model') return makeModelSystem(common) as unknown as StepSystem<unknown, unknown>;
   const memory = MEMORY_MODELS.find((m) => m === config['memory']);
   if (memory === undefined) throw new ConfigError(`memory must be one of ${MEMORY_MODELS.join(', ')}`);
-  return makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory }) as unknown as StepSystem<unknown, unknown>;
+  return makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory, variant }) as unknown as StepSystem<unknown, unknown>;
 }

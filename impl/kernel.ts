@@ -389,6 +389,17 @@ function idleLoop(x: Exec, f: Frame): void {
       if (x.t.rv !== 0) return x.ret(-EFAULT);
       return x.go('set_interruptible');
     case 'set_interruptible':
+      // Variant readStateBeforeInterruptible (B-LOST-WAKE-WAITER): the
+      // state is read first (local `s` = 1 once read, result in rv/rv2),
+      // then TASK_INTERRUPTIBLE is published and the read value decides:
+      // a RUNNING store plus ttwu landing in between is lost.
+      if (x.cfg.variant.readStateBeforeInterruptible) {
+        if (f.v.s !== 1) return getUser(x, self + OFF_STATE, 4, 'set_interruptible', { s: 1 });
+        if (x.t.rv < 0) return x.ret(-EFAULT);
+        x.barrier('set_current_state', 'set_current_state(TASK_INTERRUPTIBLE)');
+        x.t.ks = 'S';
+        return x.go('got_state', { s: 0 });
+      }
       x.barrier('set_current_state', 'set_current_state(TASK_INTERRUPTIBLE)');
       x.t.ks = 'S';
       return x.go('mb');

@@ -18,7 +18,7 @@
  * self->next_tid = server; sys_umcg_wait).
  */
 import { EINTR } from '../model/errno.ts';
-import { UMCG_CTL_REGISTER, UMCG_CTL_WORKER } from '../model/syscalls.ts';
+import { UMCG_CTL_REGISTER, UMCG_CTL_WORKER, UMCG_WAIT_WAKE_ONLY } from '../model/syscalls.ts';
 import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, UMCG_TF_LOCKED } from '../model/types.ts';
 import { type Exec, type Handler } from './exec.ts';
 import {
@@ -126,7 +126,8 @@ function server(x: Exec, f: Frame): void {
       if (first === undefined) return;
       if (first === 0) {
         commitGc(x);
-        return x.go('unlock_idle');
+        // Variant plainIdleServerPush: keep the lock through the push (see push_cas).
+        return x.go(x.cfg.variant.plainIdleServerPush ? 'idle_set_idle' : 'unlock_idle');
       }
       return x.go('pop_next', { first });
     }
@@ -165,8 +166,19 @@ function server(x: Exec, f: Frame): void {
       if (!ust(x, self + OFF_NEXT_TID, 4, v.w!, 'self->next_tid = worker')) return;
       return x.go('run_assign_state');
     case 'run_assign_state':
+      // Variant ttwuBeforeStateStore (B-LOST-WAKE, waker side): wake the
+      // worker first (sys_umcg_wait(UMCG_WAIT_WAKE_ONLY) with next_tid =
+      // worker), clear next_tid so the final wait does not wake it again,
+      // and only then store RUNNING. Phases in the local `tb`: 0 wake,
+      // 1 clear next_tid, 2 the state store. The pc stays the same so the
+      // abstraction still reads the server as inside srv:run:assign.
+      if (x.cfg.variant.ttwuBeforeStateStore && v.tb !== 2) {
+        if (v.tb !== 1) return x.call('sys_umcg_wait', { flags: UMCG_WAIT_WAKE_ONLY, timeout: 0, next: 0 }, 'run_assign_state', { tb: 1 });
+        if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+        return x.go('run_assign_state', { tb: 2 });
+      }
       if (!ust(x, structOf(v.w!) + OFF_STATE, 4, UMCG_TASK_RUNNING, 'worker->state = RUNNING')) return;
-      return x.go('wait', { w: 0, oldsrv: 0, oldnext: 0, first: 0, next: 0 });
+      return x.go('wait', { w: 0, oldsrv: 0, oldnext: 0, first: 0, next: 0, ...(x.cfg.variant.ttwuBeforeStateStore ? { tb: 0 } : {}) });
     // --- sys_umcg_wait and its return -------------------------------------
     case 'wait':
       return x.call('sys_umcg_wait', { flags: 0, timeout: 0, next: 0 }, 'after_wait');
@@ -198,6 +210,19 @@ function server(x: Exec, f: Frame): void {
       if (!ust(x, nodeOf(tid), 8, v.first!, 'push: self->next = first')) return;
       return x.go('push_cas');
     case 'push_cas': {
+      // Variant plainIdleServerPush (B-TSO-DEKKER): the server still holds
+      // the runtime lock, so no other server writes the head (the kernel
+      // only reads it and marks nodes' links): it publishes itself with a
+      // plain store, then unlocks (local `pp`: 1 once the head is stored).
+      // Plain stores can wait in the store buffer past the re-check's load.
+      if (x.cfg.variant.plainIdleServerPush) {
+        if (v.pp !== 1) {
+          if (!ust(x, SH, 8, nodeOf(tid), 'push: *idle_servers = self (plain store, under the lock)')) return;
+          return x.go('push_cas', { pp: 1 });
+        }
+        if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
+        return x.go(x.cfg.variant.noServerIdleFence ? 'recheck' : 'idle_fence', { first: 0, pp: 0 });
+      }
       const r = ucas(x, SH, 8, v.first!, nodeOf(tid), 'push: cmpxchg(idle_servers, first, self)');
       if (r === undefined) return;
       if (!r.swapped) return x.go('push_load');

@@ -90,19 +90,59 @@ export interface ImplState {
 /**
  * A named deviation from the v0.3 code (the seam for the bug gallery). Each
  * flag is false in `v0.3`; a gallery entry flips one and documents the
- * invariant it must break.
+ * invariant it must break (manifest/variants.json, docs/bugs/).
  */
 export interface Variant {
   readonly name: string;
+  /** Where the deviation comes from (spec section); empty for v0.3 itself. */
+  readonly history: string;
   /** Userspace server: no MFENCE between pushing itself and re-checking idle_workers (B-TSO-DEKKER). */
   readonly noServerIdleFence: boolean;
-  /** Wakers call ttwu before storing RUNNING (B-LOST-WAKE, waker side). */
+  /**
+   * Userspace server going idle: keeps the runtime lock through its push onto
+   * idle_servers and publishes itself with plain stores (head = self, then
+   * unlock) instead of LOCK CMPXCHG. Correct with the MFENCE; with
+   * noServerIdleFence it is the store of B-TSO-DEKKER that TSO delays (a
+   * locked push is itself a full barrier on x86, so dropping the fence
+   * alone changes nothing).
+   */
+  readonly plainIdleServerPush: boolean;
+  /**
+   * Userspace server running a worker: wake it (sys_umcg_wait(UMCG_WAIT_WAKE_ONLY))
+   * before storing `worker->state = RUNNING`, then clear next_tid and wait (B-LOST-WAKE).
+   */
   readonly ttwuBeforeStateStore: boolean;
+  /** umcg_idle_loop reads `self->state` before set_current_state(TASK_INTERRUPTIBLE) (B-LOST-WAKE-WAITER). */
+  readonly readStateBeforeInterruptible: boolean;
   /** Userspace server: atomic_stack_remove(idle_servers, self) without the runtime lock (finding F-REMOVE-GC). */
   readonly removeWithoutLock: boolean;
 }
 
-export const V03: Variant = { name: 'v0.3', noServerIdleFence: false, ttwuBeforeStateStore: false, removeWithoutLock: false };
+export const V03: Variant = {
+  name: 'v0.3',
+  history: '',
+  noServerIdleFence: false,
+  plainIdleServerPush: false,
+  ttwuBeforeStateStore: false,
+  readStateBeforeInterruptible: false,
+  removeWithoutLock: false,
+};
+
+/**
+ * The bug gallery (issue 5): v0.3 first, then one entry per seeded bug,
+ * named after its spec §8 entry. manifest/variants.json records the
+ * invariant each must break; docs/bugs/<name>.md says why.
+ */
+export const GALLERY: readonly Variant[] = [
+  V03,
+  { ...V03, name: 'B-TSO-DEKKER', history: 'spec §6.3, §8.1 B-TSO-DEKKER', noServerIdleFence: true, plainIdleServerPush: true },
+  { ...V03, name: 'B-LOST-WAKE', history: 'spec §4.5, §8.1 B-LOST-WAKE (waker side)', ttwuBeforeStateStore: true },
+  { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
+];
+
+export function variantByName(name: string): Variant | undefined {
+  return GALLERY.find((v) => v.name === name);
+}
 
 export interface ImplConfig {
   readonly servers: number;

@@ -1,0 +1,129 @@
+/**
+ * The bug gallery (manifest/variants.json): each known-bad variant of the
+ * implementation is caught, by search, with the invariant the manifest
+ * names; v0.3 under the same check and budget does not show it.
+ *
+ * Every entry runs through the code `umcg-verify check --target impl` runs:
+ * the system is built from its configuration record by `buildSystem` (as a
+ * replay token rebuilds it), searched by `runCheck` with the CLI's defaults,
+ * and the failing schedule goes through a replay token and back.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IMPL_PROGRESS_BOUND, makeImplSystem } from '../../engine/impl-system.ts';
+import { encodeToken, replayToken } from '../../engine/replay.ts';
+import { projectRoot } from '../../engine/root.ts';
+import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
+import { runCheck, type StrategyName } from '../../engine/strategies/index.ts';
+import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
+import type { StepSystem } from '../../engine/system.ts';
+import { buildSystem, ConfigError, IMPL_VARIANTS } from '../../engine/targets.ts';
+import { GALLERY, V03 } from '../../impl/state.ts';
+import { runCli } from '../helpers/cli.ts';
+
+interface Entry {
+  readonly variant: string;
+  readonly profile: 'contract' | 'adversarial';
+  readonly memory: 'sc' | 'tso';
+  readonly expected: string;
+  readonly servers: number;
+  readonly workers: number;
+  readonly yield: boolean;
+  readonly strategy: StrategyName;
+  readonly runs: number;
+  readonly maxSteps: number;
+  readonly seed: number;
+  readonly only?: readonly string[];
+}
+
+const MANIFEST = JSON.parse(readFileSync(join(projectRoot(), 'manifest', 'variants.json'), 'utf8')) as Entry[];
+
+function system(e: Entry, variant = e.variant): StepSystem<unknown, unknown> {
+  return buildSystem('impl', {
+    variant,
+    servers: e.servers,
+    workers: e.workers,
+    cpus: 2,
+    memory: e.memory,
+    profile: e.profile,
+    yield: e.yield,
+    locks: false,
+    envBudget: 0,
+    progressBound: IMPL_PROGRESS_BOUND,
+    ...(e.only === undefined ? {} : { only: [...e.only] }),
+  });
+}
+
+function check(sys: StepSystem<unknown, unknown>, e: Entry) {
+  return runCheck(sys, { strategy: e.strategy, seed: e.seed, runs: e.runs, maxSteps: e.maxSteps, pctDepth: DEFAULT_PCT_DEPTH, preemptionBound: DEFAULT_PREEMPTION_BOUND });
+}
+
+/** `violation of X` -> X; `pass` -> undefined. */
+function expectedInvariant(e: Entry): string | undefined {
+  if (e.expected === 'pass') return undefined;
+  const m = /^violation of ([A-Z-]+)$/.exec(e.expected);
+  if (m === null) throw new Error(`manifest: expected must be "pass" or "violation of <ID>", got '${e.expected}'`);
+  return m[1];
+}
+
+const label = (e: Entry): string =>
+  `${e.variant} ${e.memory} ${e.servers}x${e.workers}${e.yield ? ' yield' : ''} ${e.strategy} seed ${e.seed} x${e.runs}`;
+
+describe('the bug gallery (manifest/variants.json)', () => {
+  it('has an entry for every gallery variant, each accepted by --variant', () => {
+    expect(IMPL_VARIANTS).toEqual(GALLERY.map((v) => v.name));
+    for (const v of GALLERY.slice(1)) {
+      expect(MANIFEST.some((e) => e.variant === v.name && e.expected !== 'pass'), v.name).toBe(true);
+      expect(v.history, v.name).toMatch(/§/);
+    }
+  });
+
+  for (const e of MANIFEST) {
+    const inv = expectedInvariant(e);
+    if (inv === undefined) {
+      it(`${e.only?.join(',') ?? 'every invariant'}: ${label(e)} passes`, () => {
+        expect(check(system(e), e).verdict).toBe('pass');
+      });
+      continue;
+    }
+    it(`${inv}: ${label(e)} is caught, and its replay token reproduces it`, () => {
+      const sys = system(e);
+      const o = check(sys, e);
+      expect(o.verdict).toBe('violation');
+      expect(o.failure?.run.violation?.invariant).toBe(inv);
+      const again = replayToken(encodeToken(sys, o.failure!.choices));
+      expect(again.config['variant']).toBe(e.variant);
+      expect(again.run.violation?.invariant).toBe(inv);
+    });
+    it(`${inv}: v0.3 does not show it under the same check (${label(e)})`, () => {
+      const o = check(system(e, 'v0.3'), e);
+      expect(o.failure?.run.violation?.invariant).not.toBe(inv);
+    });
+  }
+
+  it('LIVE-NO-LOST-WAKEUP: dropping only the MFENCE (noServerIdleFence, a locked push) is not caught under TSO: the LOCK CMPXCHG is a full barrier', () => {
+    const sys = makeImplSystem({
+      servers: 1,
+      workers: 1,
+      memory: 'tso',
+      profile: 'contract',
+      yield: false,
+      locks: false,
+      envBudget: 0,
+      only: ['LIVE-NO-LOST-WAKEUP'],
+      variant: { ...V03, name: 'fence-only', noServerIdleFence: true },
+    }) as unknown as StepSystem<unknown, unknown>;
+    const tso = MANIFEST.find((e) => e.variant === 'B-TSO-DEKKER' && e.memory === 'tso')!;
+    expect(check(sys, { ...tso, runs: 300 }).verdict).toBe('pass');
+  });
+
+  it('the model target rejects gallery variants (buildSystem, and check with exit 2)', async () => {
+    const e = MANIFEST[0]!;
+    expect(() => buildSystem('model', { ...system(e).config })).toThrow(ConfigError);
+    expect(() => buildSystem('impl', { ...system(e).config, variant: 'B-NOPE' })).toThrow(/unknown variant 'B-NOPE'/);
+    const r = await runCli(['check', '--variant', 'B-LOST-WAKE']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--variant B-LOST-WAKE applies to --target impl/);
+  });
+});
