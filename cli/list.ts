@@ -4,7 +4,7 @@
  */
 import { PROFILES } from '../engine/model-system.ts';
 import { STRATEGIES } from '../engine/strategies/index.ts';
-import { MEMORY_MODELS, TARGETS, VARIANTS } from '../engine/targets.ts';
+import { IMPL_VARIANTS, MEMORY_MODELS, TARGETS, VARIANTS } from '../engine/targets.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { parse } from './args.ts';
 import { EXIT } from './usage-error.ts';
@@ -13,13 +13,13 @@ export async function listCommand(args: readonly string[]): Promise<number> {
   const { values } = parse('list', args, { json: { type: 'boolean' } });
   const invariants = INVARIANTS.map((i) => ({ id: i.id, kind: i.kind, scope: i.scope, statement: i.statement }));
   if (values.json === true) {
-    const obj = { targets: TARGETS, variants: VARIANTS, profiles: PROFILES, memory: MEMORY_MODELS, strategies: STRATEGIES, invariants };
+    const obj = { targets: TARGETS, variants: IMPL_VARIANTS, modelVariants: VARIANTS, profiles: PROFILES, memory: MEMORY_MODELS, strategies: STRATEGIES, invariants };
     process.stdout.write(`${JSON.stringify(obj)}\n`);
     return EXIT.pass;
   }
   const lines = [
     `targets:    ${TARGETS.join(', ')}`,
-    `variants:   ${VARIANTS.join(', ')}`,
+    `variants:   ${IMPL_VARIANTS.join(', ')} (the model target: ${VARIANTS.join(', ')} only)`,
     `profiles:   ${PROFILES.join(', ')}`,
     `memory:     ${MEMORY_MODELS.join(', ')} (the impl target; the model is sequentially consistent)`,
     `strategies: ${STRATEGIES.join(', ')}`,
