@@ -148,12 +148,27 @@ function server(x: Exec, f: Frame): void {
       return x.go('unlock_run');
     case 'unlock_run':
       if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
-      return x.go('run_set_idle');
+      // Variant serverIdleAfterWake (B-SRV-ORDER): assign and wake first.
+      return x.go(x.cfg.variant.serverIdleAfterWake ? 'run_assign_srv' : 'run_set_idle');
     case 'unlock_idle':
       if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
       return x.go('idle_set_idle');
     // --- run the popped worker (W1) --------------------------------------
     case 'run_set_idle':
+      // Variant serverIdleAfterWake (B-SRV-ORDER): reached after the
+      // RUNNING store (local `so` = 1): sys_umcg_wait(UMCG_WAIT_WAKE_ONLY)
+      // wakes the worker (next_tid = worker), next_tid is cleared (so = 2),
+      // and only then (so = 3) the server stores IDLE and waits: a worker
+      // that blocked in between saw its server RUNNING and woke nobody.
+      if (x.cfg.variant.serverIdleAfterWake) {
+        if (v.so === 1) return x.call('sys_umcg_wait', { flags: UMCG_WAIT_WAKE_ONLY, timeout: 0, next: 0 }, 'run_set_idle', { so: 2 });
+        if (v.so === 2) {
+          if (!ust(x, self + OFF_NEXT_TID, 4, 0, 'self->next_tid = 0')) return;
+          return x.go('run_set_idle', { so: 3 });
+        }
+        if (!ust(x, self + OFF_STATE, 4, UMCG_TASK_IDLE, 'self->state = IDLE')) return;
+        return x.go('wait', { w: 0, oldsrv: 0, oldnext: 0, first: 0, next: 0, so: 0 });
+      }
       if (!ust(x, self + OFF_STATE, 4, UMCG_TASK_IDLE, 'self->state = IDLE')) return;
       return x.go('run_assign_srv');
     case 'run_assign_srv': {
@@ -178,6 +193,7 @@ function server(x: Exec, f: Frame): void {
         return x.go('run_assign_state', { tb: 2 });
       }
       if (!ust(x, structOf(v.w!) + OFF_STATE, 4, UMCG_TASK_RUNNING, 'worker->state = RUNNING')) return;
+      if (x.cfg.variant.serverIdleAfterWake) return x.go('run_set_idle', { so: 1 });
       return x.go('wait', { w: 0, oldsrv: 0, oldnext: 0, first: 0, next: 0, ...(x.cfg.variant.ttwuBeforeStateStore ? { tb: 0 } : {}) });
     // --- sys_umcg_wait and its return -------------------------------------
     case 'wait':

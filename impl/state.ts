@@ -116,6 +116,12 @@ export interface Variant {
   readonly readStateBeforeInterruptible: boolean;
   /** Userspace server: atomic_stack_remove(idle_servers, self) without the runtime lock (finding F-REMOVE-GC). */
   readonly removeWithoutLock: boolean;
+  /**
+   * Userspace server running a worker: `worker->state = RUNNING` and a
+   * sys_umcg_wait(UMCG_WAIT_WAKE_ONLY) first, `self->state = IDLE` only
+   * after them, then a plain wait (B-SRV-ORDER).
+   */
+  readonly serverIdleAfterWake: boolean;
 }
 
 export const V03: Variant = {
@@ -126,6 +132,7 @@ export const V03: Variant = {
   ttwuBeforeStateStore: false,
   readStateBeforeInterruptible: false,
   removeWithoutLock: false,
+  serverIdleAfterWake: false,
 };
 
 /**
@@ -138,6 +145,7 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-TSO-DEKKER', history: 'spec §6.3, §8.1 B-TSO-DEKKER', noServerIdleFence: true, plainIdleServerPush: true },
   { ...V03, name: 'B-LOST-WAKE', history: 'spec §4.5, §8.1 B-LOST-WAKE (waker side)', ttwuBeforeStateStore: true },
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
+  { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
 ];
 
 export function variantByName(name: string): Variant | undefined {
