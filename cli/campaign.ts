@@ -7,6 +7,7 @@
 import Table from 'cli-table3';
 import { explore } from '../engine/explore.ts';
 import { configName, loadManifest, manifestOptions, observed, type ManifestEntry } from '../engine/manifest.ts';
+import { loadVariantsManifest, runVariantEntry, type VariantResult } from '../engine/variants-manifest.ts';
 import { parse } from './args.ts';
 import { EXIT } from './usage-error.ts';
 
@@ -35,9 +36,27 @@ export async function campaignCommand(args: readonly string[]): Promise<number> 
   const results = runCampaign(loadManifest(), (r) => {
     if (!json && process.stderr.isTTY) process.stderr.write(`  explored ${r.config} (${r.elapsedMs} ms)\n`);
   });
-  const ok = results.every((r) => r.ok);
+  const variants = loadVariantsManifest().map((e) => {
+    const r = runVariantEntry(e);
+    if (!json && process.stderr.isTTY) process.stderr.write(`  checked ${e.variant} ${e.memory} (${r.elapsedMs} ms)\n`);
+    return r;
+  });
+  const ok = results.every((r) => r.ok) && variants.every((r) => r.ok);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok, results })}\n`);
+    const checks = variants.map((r) => ({
+      variant: r.entry.variant,
+      profile: r.entry.profile,
+      memory: r.entry.memory,
+      strategy: r.entry.strategy,
+      expected: r.entry.expected,
+      verdict: r.observed === 'pass' ? 'pass' : 'violation',
+      ...(r.observed === 'pass' ? {} : { invariant: r.observed.slice('violation of '.length) }),
+      ...(r.steps === undefined ? {} : { steps: r.steps }),
+      runs: r.runs,
+      elapsedMs: r.elapsedMs,
+      ok: r.ok,
+    }));
+    process.stdout.write(`${JSON.stringify({ ok, results: [...results, ...checks] })}\n`);
     return ok ? EXIT.pass : EXIT.violation;
   }
   const table = new Table({
@@ -60,6 +79,22 @@ export async function campaignCommand(args: readonly string[]): Promise<number> 
   for (const r of results.filter((x) => !x.ok)) {
     process.stdout.write(`mismatch in ${r.config}: expected ${JSON.stringify(r.expected)}, observed ${JSON.stringify(r.observed)}\n`);
   }
+  process.stdout.write(`\nthe bug gallery on the detailed implementation (manifest/variants.json)\n${variantTable(variants)}\n`);
+  for (const r of variants.filter((x) => !x.ok)) {
+    process.stdout.write(`mismatch in ${r.entry.variant} ${r.entry.memory}: expected ${r.entry.expected}, observed ${r.observed}\n`);
+  }
   process.stdout.write(ok ? 'every verdict matches its expectation\n' : 'some results differ from the manifest\n');
   return ok ? EXIT.pass : EXIT.violation;
+}
+
+function variantTable(rows: readonly VariantResult[]): string {
+  const table = new Table({
+    head: ['variant', 'profile', 'memory', 'strategy', 'expected', 'verdict', 'shrunk steps', 'runs', 'time', 'match'],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) {
+    const e = r.entry;
+    table.push([e.variant, e.profile, e.memory, e.strategy, e.expected, r.observed, r.steps ?? '-', r.runs, `${r.elapsedMs} ms`, r.ok ? 'yes' : 'NO']);
+  }
+  return table.toString();
 }

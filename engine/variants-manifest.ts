@@ -1,0 +1,86 @@
+/**
+ * The bug-gallery manifest (manifest/variants.json): for each variant of
+ * the implementation, a configuration, a search and its budget, and the
+ * expected verdict ("pass" or "violation of <ID>"). The default campaign
+ * runs every entry the way `umcg-verify check --target impl` would.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IMPL_PROGRESS_BOUND } from './impl-system.ts';
+import { projectRoot } from './root.ts';
+import { DEFAULT_PREEMPTION_BOUND } from './strategies/bounded.ts';
+import { runCheck, type StrategyName } from './strategies/index.ts';
+import { DEFAULT_PCT_DEPTH } from './strategies/pct.ts';
+import { shrink } from './shrink.ts';
+import { buildSystem } from './targets.ts';
+
+export interface VariantEntry {
+  readonly variant: string;
+  readonly profile: 'contract' | 'adversarial';
+  readonly memory: 'sc' | 'tso';
+  readonly expected: string;
+  readonly servers: number;
+  readonly workers: number;
+  readonly yield: boolean;
+  readonly strategy: StrategyName;
+  readonly runs: number;
+  readonly maxSteps: number;
+  readonly seed: number;
+  readonly only?: readonly string[];
+}
+
+export interface VariantResult {
+  readonly entry: VariantEntry;
+  /** "pass" or "violation of <ID>", comparable with `entry.expected`. */
+  readonly observed: string;
+  readonly ok: boolean;
+  /** Steps of the failing schedule after shrinking (as `check` prints it). */
+  readonly steps?: number;
+  readonly runs: number;
+  readonly elapsedMs: number;
+}
+
+export const VARIANTS_MANIFEST_PATH = join(projectRoot(), 'manifest', 'variants.json');
+
+export function loadVariantsManifest(path = VARIANTS_MANIFEST_PATH): VariantEntry[] {
+  return JSON.parse(readFileSync(path, 'utf8')) as VariantEntry[];
+}
+
+export function runVariantEntry(e: VariantEntry): VariantResult {
+  const start = performance.now();
+  const system = buildSystem('impl', {
+    variant: e.variant,
+    servers: e.servers,
+    workers: e.workers,
+    cpus: 2,
+    memory: e.memory,
+    profile: e.profile,
+    yield: e.yield,
+    locks: false,
+    envBudget: 0,
+    progressBound: IMPL_PROGRESS_BOUND,
+    ...(e.only === undefined ? {} : { only: [...e.only] }),
+  });
+  const r = runCheck(system, {
+    strategy: e.strategy,
+    seed: e.seed,
+    runs: e.runs,
+    maxSteps: e.maxSteps,
+    pctDepth: DEFAULT_PCT_DEPTH,
+    preemptionBound: DEFAULT_PREEMPTION_BOUND,
+  });
+  const violation = r.failure?.run.violation;
+  const observed = violation === undefined || violation === null ? 'pass' : `violation of ${violation.invariant}`;
+  const steps =
+    r.failure === undefined || violation === undefined || violation === null
+      ? undefined
+      : shrink(system, r.failure.choices, { invariant: violation.invariant }).run.trace.length;
+  return {
+    entry: e,
+    observed,
+    ok: observed === e.expected,
+    ...(steps === undefined ? {} : { steps }),
+    runs: r.runs,
+    elapsedMs: Math.round(performance.now() - start),
+  };
+}
