@@ -93,3 +93,13 @@ export function parseConfig(
     ...(only === undefined ? {} : { only }),
   };
 }
+
+/** `--shard i/n` (1 <= i <= n), as a 0-based index and a count; undefined when absent. */
+export function shardOption(cmd: string, text: string | undefined): { readonly index: number; readonly count: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const i = m === null ? NaN : Number(m[1]);
+  const n = m === null ? NaN : Number(m[2]);
+  if (!(n >= 1 && n <= 1_000_000 && i >= 1 && i <= n)) throw new UsageError(`${cmd}: --shard must be i/n with 1 <= i <= n, got '${text}'`);
+  return { index: i - 1, count: n };
+}

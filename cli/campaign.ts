@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import { explore } from '../engine/explore.ts';
 import { configName, loadManifest, manifestOptions, observed, type ManifestEntry } from '../engine/manifest.ts';
 import { loadVariantsManifest, runVariantEntry, type VariantResult } from '../engine/variants-manifest.ts';
-import { parse } from './args.ts';
+import { parse, shardOption } from './args.ts';
 import { EXIT } from './usage-error.ts';
 
 export interface CampaignResult {
@@ -30,13 +30,23 @@ export function runCampaign(entries: readonly ManifestEntry[], onResult?: (r: Ca
   });
 }
 
+/** The entries of `list` (which starts at position `offset` of the whole campaign) that run in `shard`. */
+export function shardEntries<T>(list: readonly T[], offset: number, shard: { readonly index: number; readonly count: number } | undefined): T[] {
+  return shard === undefined ? [...list] : list.filter((_, k) => (k + offset) % shard.count === shard.index);
+}
+
 export async function campaignCommand(args: readonly string[]): Promise<number> {
-  const { values } = parse('umcg-verify', args, { json: { type: 'boolean' } });
+  const { values } = parse('campaign', args, { json: { type: 'boolean' }, shard: { type: 'string' } });
   const json = values.json === true;
-  const results = runCampaign(loadManifest(), (r) => {
+  // --shard i/n: entry k of the model manifest followed by the gallery runs
+  // in shard (k mod n) + 1, so n machines together run every entry once.
+  const shard = shardOption('campaign', values.shard);
+  const mine = <T>(list: readonly T[], offset: number): T[] => shardEntries(list, offset, shard);
+  const models = loadManifest();
+  const results = runCampaign(mine(models, 0), (r) => {
     if (!json && process.stderr.isTTY) process.stderr.write(`  explored ${r.config} (${r.elapsedMs} ms)\n`);
   });
-  const variants = loadVariantsManifest().map((e) => {
+  const variants = mine(loadVariantsManifest(), models.length).map((e) => {
     const r = runVariantEntry(e);
     if (!json && process.stderr.isTTY) process.stderr.write(`  checked ${e.variant} ${e.memory} (${r.elapsedMs} ms)\n`);
     return r;

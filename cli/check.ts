@@ -26,7 +26,7 @@ import { switches, type StepSystem } from '../engine/system.ts';
 import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
 import { formatCounterexample, mermaid } from '../engine/timeline.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
-import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig } from './args.ts';
+import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig, shardOption } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 const HELP = `usage: umcg-verify check [--variant v0.3|B-...] [--profile contract|adversarial] [--memory sc|tso]
@@ -188,12 +188,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
 
 /** `i/n` with 1 <= i <= n: run indices congruent to i-1 modulo n. */
 export function parseShard(text: string | undefined): Shard | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(text);
-  const i = m === null ? NaN : Number(m[1]);
-  const n = m === null ? NaN : Number(m[2]);
-  if (!(n >= 1 && n <= 1_000_000 && i >= 1 && i <= n)) throw new UsageError(`check: --shard must be i/n with 1 <= i <= n, got '${text}'`);
-  return { index: i - 1, count: n };
+  return shardOption('check', text);
 }
 
 /** What identifies "the same check" for the failure store: everything but seed, runs, steps and sharding. */
