@@ -4,6 +4,7 @@
  * invariants, states, time) and exit 0 only if every result matches its
  * expectation. `--json` prints {"ok":bool,"results":[...]}.
  */
+import { Presets, SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import { explore } from '../engine/explore.ts';
 import { configName, loadManifest, manifestOptions, observed, type ManifestEntry } from '../engine/manifest.ts';
@@ -42,15 +43,21 @@ export async function campaignCommand(args: readonly string[]): Promise<number> 
   // in shard (k mod n) + 1, so n machines together run every entry once.
   const shard = shardOption('campaign', values.shard);
   const mine = <T>(list: readonly T[], offset: number): T[] => shardEntries(list, offset, shard);
-  const models = loadManifest();
-  const results = runCampaign(mine(models, 0), (r) => {
-    if (!json && process.stderr.isTTY) process.stderr.write(`  explored ${r.config} (${r.elapsedMs} ms)\n`);
-  });
-  const variants = mine(loadVariantsManifest(), models.length).map((e) => {
+  const models = mine(loadManifest(), 0);
+  const gallery = mine(loadVariantsManifest(), loadManifest().length);
+  // A progress bar on a terminal (stderr, so stdout stays the table or the JSON).
+  const bar =
+    !json && process.stderr.isTTY === true
+      ? new SingleBar({ format: 'campaign [{bar}] {value}/{total} {name}', stream: process.stderr, clearOnComplete: true }, Presets.shades_classic)
+      : undefined;
+  bar?.start(models.length + gallery.length, 0, { name: '' });
+  const results = runCampaign(models, (r) => bar?.increment({ name: r.config }));
+  const variants = gallery.map((e) => {
     const r = runVariantEntry(e);
-    if (!json && process.stderr.isTTY) process.stderr.write(`  checked ${e.variant} ${e.memory} (${r.elapsedMs} ms)\n`);
+    bar?.increment({ name: `${e.variant} ${e.memory}` });
     return r;
   });
+  bar?.stop();
   const ok = results.every((r) => r.ok) && variants.every((r) => r.ok);
   if (json) {
     const checks = variants.map((r) => ({
