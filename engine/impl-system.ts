@@ -11,6 +11,13 @@
  *   transition), and the at-quiescence liveness properties, all filtered by
  *   profile exactly as the model adapter filters them (`registryChecks`).
  *
+ * - INV-NO-SLEEP-IN-ATOMIC (an implementation-level check, not a registry
+ *   invariant: the abstract state has no preempt count): a step must not
+ *   run fix_pagefault() (mmap_read_lock, may sleep) with preemption
+ *   disabled, i.e. set the kernel's WARN_SLEEP_IN_ATOMIC (spec §6.2
+ *   B-SLEEP-ATOMIC). Checked first on every step, under every profile and
+ *   memory model, and filtered by `only` like REFINEMENT.
+ *
  * Under `tso` the abstraction reads memory, not the store buffers, so a
  * step need not refine the model (a store becomes visible at its drain):
  * REFINEMENT is skipped, the invariants still run on the abstract state,
@@ -39,7 +46,7 @@ import type { Access } from '../impl/exec.ts';
 import { implChoices, implStep, isCurrent, type Choice } from '../impl/machine.ts';
 import { pendingStores, type PageStatus } from '../impl/memory.ts';
 import { noCode } from '../impl/runtime.ts';
-import { implInit, implKey, V03, type ImplConfig, type ImplState, type KTask, type Variant } from '../impl/state.ts';
+import { implInit, implKey, V03, WARN_SLEEP_IN_ATOMIC, type ImplConfig, type ImplState, type KTask, type Variant } from '../impl/state.ts';
 import { stateKey } from '../model/canon.ts';
 import type { Profile, State } from '../model/types.ts';
 import { formatState } from './format.ts';
@@ -47,6 +54,8 @@ import { registryChecks } from './model-system.ts';
 import type { Cause, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
 
 export const REFINEMENT_ID = 'REFINEMENT';
+/** The implementation-level check that no step sleeps in atomic context (see the header). */
+export const SLEEP_IN_ATOMIC_ID = 'INV-NO-SLEEP-IN-ATOMIC';
 
 /**
  * K of LIVE-BOUNDED-PROGRESS for the implementation. An implementation step
@@ -102,6 +111,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
   const sc = cfg.memoryModel === 'sc';
   const progressBound = opts.progressBound ?? IMPL_PROGRESS_BOUND;
   const refinement = sc && (opts.only === undefined || opts.only.includes(REFINEMENT_ID));
+  const sleepInAtomic = opts.only === undefined || opts.only.includes(SLEEP_IN_ATOMIC_ID);
   const root = implInit(cfg);
   const names = root.tasks.map((t) => (t.role === 'server' ? `S${t.tid}` : `W${t.tid - cfg.servers}`));
   const cpuNames = Array.from({ length: cfg.cpus }, (_, i) => `cpu${i}`);
@@ -203,6 +213,13 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       return checks.state(a.state);
     },
     checkStep(before, ic, step) {
+      if (sleepInAtomic && (step.next.warn & WARN_SLEEP_IN_ATOMIC) !== 0 && (before.warn & WARN_SLEEP_IN_ATOMIC) === 0) {
+        return {
+          invariant: SLEEP_IN_ATOMIC_ID,
+          message: `${step.label}: fix_pagefault() (mmap_read_lock, may sleep) with preemption disabled`,
+          tasks: step.actor === '' ? [] : [step.actor],
+        };
+      }
       const a0 = abs(before);
       const a1 = abs(step.next);
       if ('error' in a0 || 'error' in a1) {

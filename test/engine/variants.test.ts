@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IMPL_PROGRESS_BOUND, makeImplSystem } from '../../engine/impl-system.ts';
+import { IMPL_PROGRESS_BOUND, makeImplSystem, SLEEP_IN_ATOMIC_ID } from '../../engine/impl-system.ts';
 import { encodeToken, replayToken } from '../../engine/replay.ts';
 import { projectRoot } from '../../engine/root.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
@@ -116,6 +116,34 @@ describe('the bug gallery (manifest/variants.json)', () => {
     }) as unknown as StepSystem<unknown, unknown>;
     const tso = MANIFEST.find((e) => e.variant === 'B-TSO-DEKKER' && e.memory === 'tso')!;
     expect(check(sys, { ...tso, runs: 300 }).verdict).toBe('pass');
+  });
+
+  it(`${SLEEP_IN_ATOMIC_ID}: v0.3 itself under the adversarial profile (B-SLEEP-ATOMIC is a finding, not a variant)`, () => {
+    // Everything settles (S1 asleep, W1 in userspace), the environment makes
+    // the umcg_task page not present, W1 blocks: the block hook's
+    // get_user_nosleep faults with preemption disabled and fix_pagefault()
+    // (mmap_read_lock) runs in atomic context. docs/bugs/B-SLEEP-ATOMIC.md.
+    const sys = buildSystem('impl', {
+      variant: 'v0.3', servers: 1, workers: 1, cpus: 2, memory: 'sc', profile: 'adversarial', yield: false, locks: false,
+      envBudget: 1, progressBound: IMPL_PROGRESS_BOUND, only: [SLEEP_IN_ATOMIC_ID],
+    });
+    let s = sys.initial();
+    const choices: unknown[] = [];
+    const take = (c: unknown): void => {
+      choices.push(c);
+      s = sys.step(s, c).next;
+    };
+    const code = (): unknown => sys.choices(s).find((c) => sys.causeOf(c) === 'code');
+    for (let c = code(); c !== undefined; c = code()) take(c);
+    for (const text of ['p10000N', 'b2']) take(sys.choices(s).find((c) => sys.encodeChoice(c) === text));
+    for (let i = 0, c = code(); c !== undefined && i < 20; i++, c = code()) take(c);
+    const r = replayToken(encodeToken(sys, choices));
+    expect(r.run.violation?.invariant).toBe(SLEEP_IN_ATOMIC_ID);
+    expect(r.run.violation?.tasks).toEqual(['W1']);
+    expect(r.run.violation?.message).toMatch(/get_user_nosleep:fix_pagefault 0x10040/);
+    // Under the contract profile pages stay present: the same check passes.
+    const contract = MANIFEST.find((e) => e.variant === 'B-LOST-WAKE')!;
+    expect(check(system({ ...contract, only: [SLEEP_IN_ATOMIC_ID] }, 'v0.3'), contract).verdict).toBe('pass');
   });
 
   it('the model target rejects gallery variants (buildSystem, and check with exit 2)', async () => {
