@@ -50,8 +50,8 @@ import { implInit, implKey, V03, WARN_SLEEP_IN_ATOMIC, type ImplConfig, type Imp
 import { stateKey } from '../model/canon.ts';
 import type { Profile, State } from '../model/types.ts';
 import { formatState } from './format.ts';
-import { registryChecks } from './model-system.ts';
-import type { Cause, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
+import { modelCoverage, registryChecks } from './model-system.ts';
+import type { Cause, CoverageSpec, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
 
 export const REFINEMENT_ID = 'REFINEMENT';
 /** The implementation-level check that no step sleeps in atomic context (see the header). */
@@ -183,6 +183,29 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     ...(opts.only === undefined ? {} : { only: [...opts.only] }),
   };
 
+  /**
+   * Coverage in the model's terms: the model's rows, transitions and
+   * program counters, read off the abstract states; an implementation step
+   * counts as the model transition it refines (stutters count as none).
+   */
+  const implCoverage = (): CoverageSpec<ImplState, ImplChoice> => {
+    const model = modelCoverage(mcfg, abstractState(root));
+    return {
+      universe: model.universe,
+      step(before, _ic, step, hit) {
+        const a0 = abs(before);
+        const a1 = abs(step.next);
+        if ('error' in a0 || 'error' in a1 || keyOf(a0) === keyOf(a1)) return;
+        const m = matchAbstractStep(a0.state, keyOf(a1), mcfg);
+        if (m !== null) model.step(a0.state, m.action, { next: m.next, label: m.label, actor: '', row: m.row }, hit);
+      },
+      state(s, hit) {
+        const a = abs(s);
+        if (!('error' in a)) model.state(a.state, hit);
+      },
+    };
+  };
+
   return {
     name: 'impl',
     config,
@@ -198,6 +221,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       return { next: r.state, label: r.label, actor: ic.actor, ...(detail === undefined ? {} : { detail }) };
     },
     actorOf: (ic) => ic.actor,
+    coverage: implCoverage(),
     causeOf: (ic) => ic.cause,
     key: implKey,
     encodeChoice: (ic) => encodeChoice(ic.c),

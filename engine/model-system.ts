@@ -193,7 +193,7 @@ function dup(nodes: State['idleWorkers']): boolean {
  * `pc/state` (program counter with the task's state word; reached points only,
  * most combinations are impossible).
  */
-function modelCoverage(cfg: ModelConfig, root: State): CoverageSpec<State, Action> {
+export function modelCoverage(cfg: ModelConfig, root: State): CoverageSpec<State, Action> {
   const roles: Role[] = [...(cfg.servers > 0 ? (['server'] as const) : []), ...(cfg.workers > 0 ? (['worker'] as const) : [])];
   const pcsOf = (r: Role): readonly Pc[] => (r === 'server' ? SERVER_PCS : WORKER_PCS);
   const kinds = (r: Role): string[] =>

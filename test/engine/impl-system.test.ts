@@ -5,6 +5,7 @@ import { makeImplSystem, REFINEMENT_ID, type ImplSystemOptions } from '../../eng
 import { encodeToken, replayToken } from '../../engine/replay.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
 import type { StepSystem } from '../../engine/system.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const ONE_BY_ONE: ImplSystemOptions = { servers: 1, workers: 1, memory: 'sc', profile: 'contract', yield: false, locks: false, envBudget: 0 };
 
@@ -97,5 +98,15 @@ describe('umcg-verify explore --target impl and check --target impl', () => {
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/--memory must be one of sc, tso/);
     }
+  });
+});
+
+describe('coverage of the implementation target', () => {
+  it('reports model rows and program counters reached through the abstraction, and those never reached', async () => {
+    const r = await runCli(['check', '--target', 'impl', '--servers', '1', '--workers', '1', '--no-yield', '--strategy', 'random', '--runs', '10', '--seed', '1', '--coverage']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/row: \d+ of \d+ reached; never: .*W4/);
+    expect(r.out).toMatch(/\bW2\b/);
+    expect(r.out).toMatch(/pc: \d+ of \d+ reached/);
   });
 });
