@@ -106,12 +106,25 @@ export async function campaignCommand(args: readonly string[]): Promise<number> 
 
 function variantTable(rows: readonly VariantResult[]): string {
   const table = new Table({
-    head: ['variant', 'profile', 'memory', 'strategy', 'expected', 'verdict', 'shrunk steps', 'runs', 'time', 'match'],
+    head: ['variant', 'profile', 'memory', 'strategy', 'expected', 'verdict', 'invariant', 'steps (shrunk)', 'runs', 'time', 'match'],
     style: { head: [], border: [] },
   });
   for (const r of rows) {
     const e = r.entry;
-    table.push([e.variant, e.profile, e.memory, e.strategy, e.expected, r.observed, r.steps ?? '-', r.runs, `${r.elapsedMs} ms`, r.ok ? 'yes' : 'NO']);
+    const violated = r.observed.startsWith('violation of ') ? r.observed.slice('violation of '.length) : '-';
+    table.push([
+      e.variant,
+      e.profile,
+      e.memory,
+      e.strategy,
+      e.expected,
+      violated === '-' ? 'pass' : 'violation',
+      violated,
+      r.steps ?? '-',
+      r.runs,
+      `${r.elapsedMs} ms`,
+      r.ok ? 'yes' : 'NO',
+    ]);
   }
   return table.toString();
 }
