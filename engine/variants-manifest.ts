@@ -46,10 +46,10 @@ export function loadVariantsManifest(path = VARIANTS_MANIFEST_PATH): VariantEntr
   return JSON.parse(readFileSync(path, 'utf8')) as VariantEntry[];
 }
 
-export function runVariantEntry(e: VariantEntry): VariantResult {
-  const start = performance.now();
-  const system = buildSystem('impl', {
-    variant: e.variant,
+/** The implementation system an entry describes (optionally with another variant, to compare). */
+export function variantSystem(e: VariantEntry, variant = e.variant) {
+  return buildSystem('impl', {
+    variant,
     servers: e.servers,
     workers: e.workers,
     cpus: 2,
@@ -61,6 +61,11 @@ export function runVariantEntry(e: VariantEntry): VariantResult {
     progressBound: IMPL_PROGRESS_BOUND,
     ...(e.only === undefined ? {} : { only: [...e.only] }),
   });
+}
+
+export function runVariantEntry(e: VariantEntry): VariantResult {
+  const start = performance.now();
+  const system = variantSystem(e);
   const r = runCheck(system, {
     strategy: e.strategy,
     seed: e.seed,

@@ -8,51 +8,24 @@
  * replay token rebuilds it), searched by `runCheck` with the CLI's defaults,
  * and the failing schedule goes through a replay token and back.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMPL_PROGRESS_BOUND, makeImplSystem, SLEEP_IN_ATOMIC_ID } from '../../engine/impl-system.ts';
 import { encodeToken, replayToken } from '../../engine/replay.ts';
-import { projectRoot } from '../../engine/root.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
-import { runCheck, type StrategyName } from '../../engine/strategies/index.ts';
+import { runCheck } from '../../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
+import { loadVariantsManifest, variantSystem, type VariantEntry } from '../../engine/variants-manifest.ts';
 import type { StepSystem } from '../../engine/system.ts';
 import { buildSystem, ConfigError, IMPL_VARIANTS } from '../../engine/targets.ts';
 import { GALLERY, V03 } from '../../impl/state.ts';
 import { runCli } from '../helpers/cli.ts';
 
-interface Entry {
-  readonly variant: string;
-  readonly profile: 'contract' | 'adversarial';
-  readonly memory: 'sc' | 'tso';
-  readonly expected: string;
-  readonly servers: number;
-  readonly workers: number;
-  readonly yield: boolean;
-  readonly strategy: StrategyName;
-  readonly runs: number;
-  readonly maxSteps: number;
-  readonly seed: number;
-  readonly only?: readonly string[];
-}
+type Entry = VariantEntry;
 
-const MANIFEST = JSON.parse(readFileSync(join(projectRoot(), 'manifest', 'variants.json'), 'utf8')) as Entry[];
+const MANIFEST = loadVariantsManifest();
 
 function system(e: Entry, variant = e.variant): StepSystem<unknown, unknown> {
-  return buildSystem('impl', {
-    variant,
-    servers: e.servers,
-    workers: e.workers,
-    cpus: 2,
-    memory: e.memory,
-    profile: e.profile,
-    yield: e.yield,
-    locks: false,
-    envBudget: 0,
-    progressBound: IMPL_PROGRESS_BOUND,
-    ...(e.only === undefined ? {} : { only: [...e.only] }),
-  });
+  return variantSystem(e, variant);
 }
 
 function check(sys: StepSystem<unknown, unknown>, e: Entry) {
