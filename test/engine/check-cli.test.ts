@@ -1,23 +1,14 @@
 /** `umcg-verify check`, `replay` and `list` through main(): JSON shape, determinism, exit codes. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { FINDING, suiteSeed, tempStore } from './helpers.ts';
+import { FINDING, suiteSeed, useTempStore } from './helpers.ts';
 
 const SEED = suiteSeed('check-cli', 7);
 
 
 const run = runCli;
 
-let store: ReturnType<typeof tempStore>;
-beforeEach(() => {
-  store = tempStore();
-  vi.stubEnv('UMCG_VERIFY_DIR', store.dir);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  store.cleanup();
-});
+const currentStore = useTempStore();
 
 const KEYS = ['variant', 'profile', 'memory', 'strategy', 'seed', 'verdict', 'invariant', 'steps', 'runs', 'elapsedMs', 'replay'];
 
@@ -41,7 +32,7 @@ describe('umcg-verify check', () => {
         return o;
       };
       const a = strip((await run(args)).out);
-      store.cleanup(); // a fresh store: the second run searches again instead of replaying the first's failure
+      currentStore().cleanup(); // a fresh store: the second run searches again instead of replaying the first's failure
       const b = strip((await run(args)).out);
       expect(b, strategy).toEqual(a);
     }

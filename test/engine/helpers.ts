@@ -4,6 +4,7 @@
  * suite uses (UMCG_SEED, printed), and a temporary failure store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore } from '../../engine/explore.ts';
@@ -40,6 +41,24 @@ export function suiteSeed(suite: string, fallback: number): number {
   const seed = text === undefined ? fallback : Number(text) >>> 0;
   console.log(`${suite}: seed ${seed} (set UMCG_SEED=${seed} to repeat)`);
   return seed;
+}
+
+/**
+ * Give every test of the file its own failure store (UMCG_VERIFY_DIR), removed
+ * after the test; the returned function gives the current one.
+ */
+export function useTempStore(): () => { dir: string; cleanup: () => void } {
+  let store: ReturnType<typeof tempStore> | undefined;
+  beforeEach(() => {
+    store = tempStore();
+    vi.stubEnv('UMCG_VERIFY_DIR', store.dir);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    store?.cleanup();
+  });
+  return () => store!;
 }
 
 /** A fresh folder for the failure store, removed by the returned function. */

@@ -1,6 +1,5 @@
 /** The implementation target (engine/impl-system.ts): runs, replay tokens, and the CLI paths of check and explore. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { makeImplSystem, REFINEMENT_ID, type ImplSystemOptions } from '../../engine/impl-system.ts';
 import { encodeToken, replayToken } from '../../engine/replay.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
@@ -9,21 +8,7 @@ import { runCli } from '../helpers/cli.ts';
 
 const ONE_BY_ONE: ImplSystemOptions = { servers: 1, workers: 1, memory: 'sc', profile: 'contract', yield: false, locks: false, envBudget: 0 };
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
+const run = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,27 +1,18 @@
 /** Replay tokens, the failure store, and replaying a stored counterexample. */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { capture } from '../helpers/cli.ts';
 import { decodeToken, encodeToken, failurePath, loadFailure, replayToken, saveFailure, TokenError } from '../../engine/replay.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
 import { shrink } from '../../engine/shrink.ts';
-import { FINDING, oneByOne, suiteSeed, tempStore } from './helpers.ts';
+import { FINDING, oneByOne, suiteSeed, useTempStore } from './helpers.ts';
 
 const SEED = suiteSeed('replay', 7);
 
 
-let store: ReturnType<typeof tempStore>;
-beforeEach(() => {
-  store = tempStore();
-  vi.stubEnv('UMCG_VERIFY_DIR', store.dir);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  store.cleanup();
-});
+const currentStore = useTempStore();
 
 function shrunkFailure() {
   const system = oneByOne();
@@ -80,7 +71,7 @@ describe('replay tokens', () => {
 describe('the failure store', () => {
   it('a failure file is written atomically and read back', () => {
     const path = saveFailure({ version: 1, check: 'a/b c', token: 'uv1.x', invariant: FINDING, steps: 3, result: {} });
-    expect(path).toBe(join(store.dir, 'failures', 'a_b_c.json'));
+    expect(path).toBe(join(currentStore().dir, 'failures', 'a_b_c.json'));
     expect(loadFailure('a/b c')?.token).toBe('uv1.x');
     expect(loadFailure('other')).toBeUndefined();
   });
@@ -124,7 +115,7 @@ describe('the failure store', () => {
     expect(await main(args)).toBe(1);
     const found = JSON.parse(io.out()) as { replay: string; steps: number };
     vi.restoreAllMocks();
-    const file = join(store.dir, 'failures', 'model-v0.3-contract-sc-exhaustive-1x1-yield-env0-k256.json');
+    const file = join(currentStore().dir, 'failures', 'model-v0.3-contract-sc-exhaustive-1x1-yield-env0-k256.json');
     io = capture();
     expect(await main(['replay', file, '--json'])).toBe(1);
     const r = JSON.parse(io.out()) as { verdict: string; invariant: string; steps: number };
@@ -134,7 +125,7 @@ describe('the failure store', () => {
 
 /** The one check id in the temporary store. */
 function checkIdFromStore(): string {
-  const files = readdirSync(join(store.dir, 'failures')).filter((f) => f.endsWith('.json'));
+  const files = readdirSync(join(currentStore().dir, 'failures')).filter((f) => f.endsWith('.json'));
   expect(files).toHaveLength(1);
   return files[0]!.slice(0, -'.json'.length);
 }
