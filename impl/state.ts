@@ -122,6 +122,28 @@ export interface Variant {
    * after them, then a plain wait (B-SRV-ORDER).
    */
   readonly serverIdleAfterWake: boolean;
+  /**
+   * try_to_wake_server() loops on umcg_ttwu() until it returns 1, as v0.2's
+   * umcg_do_wake_loop did, also from the preempt-disabled block hook (B-WAKE-SPIN).
+   */
+  readonly wakeSpin: boolean;
+  /**
+   * v0.2's userspace spinlock in the list head: the kernel's umcg_sll_push
+   * spins while `*head & 1` ("first is being deleted"), and the userspace
+   * runtime sets the head's bit 0 around its gc and removal (B-USPINLOCK).
+   */
+  readonly headSpinlock: boolean;
+  /** Userspace pop of idle_workers is a Treiber pop that CASes the head from `first` to `first->next` (B-ABA). */
+  readonly treiberPop: boolean;
+  /**
+   * Userspace server, after its gc unlinked its own idle_servers node: it
+   * reuses the node at once ("restore @next", Peter O.'s tests point a
+   * reclaimed node at the head), racing a kernel pop that read the node
+   * before the gc (B-GC-UAF).
+   */
+  readonly reuseNodeAfterGc: boolean;
+  /** The runtime places a list head across a cache-line boundary (misaligned u64): locked ops on it raise #AC (B-ALIGN). */
+  readonly misalignedHead: boolean;
 }
 
 export const V03: Variant = {
@@ -133,6 +155,11 @@ export const V03: Variant = {
   readStateBeforeInterruptible: false,
   removeWithoutLock: false,
   serverIdleAfterWake: false,
+  wakeSpin: false,
+  headSpinlock: false,
+  treiberPop: false,
+  reuseNodeAfterGc: false,
+  misalignedHead: false,
 };
 
 /**
