@@ -11,6 +11,7 @@ import { listCommand } from './list.ts';
 import { litmusCommand } from './litmus.ts';
 import { manifestCommand } from './manifest.ts';
 import { replayCommand } from './replay.ts';
+import { surveyCommand } from './survey.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   litmus: litmusCommand,
   manifest: manifestCommand,
   replay: replayCommand,
+  survey: surveyCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

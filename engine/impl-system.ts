@@ -56,6 +56,8 @@ import type { Cause, CoverageSpec, StepResult, StepSystem, SystemConfig, Violati
 export const REFINEMENT_ID = 'REFINEMENT';
 /** The implementation-level check that no step sleeps in atomic context (see the header). */
 export const SLEEP_IN_ATOMIC_ID = 'INV-NO-SLEEP-IN-ATOMIC';
+/** The implementation's own checks beside the registry's invariants, in the order they are reported. */
+export const IMPL_CHECK_IDS: readonly string[] = [REFINEMENT_ID, SLEEP_IN_ATOMIC_ID];
 
 /**
  * K of LIVE-BOUNDED-PROGRESS for the implementation. An implementation step
