@@ -12,7 +12,6 @@
 import { createMemory, memoryKey, withCell, type MemoryModel, type MemoryState } from './memory.ts';
 import {
   IDLE_SERVERS_HEAD,
-  IDLE_WORKERS_HEAD,
   OFF_API_VERSION,
   OFF_IDLE_SERVERS_PTR,
   OFF_IDLE_WORKERS_PTR,
@@ -20,6 +19,7 @@ import {
   OFF_SERVER_TID,
   OFF_STATE,
   RUNTIME_LOCK,
+  idleWorkersHead,
   structOf,
 } from './layout.ts';
 import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, type Profile, type Tid } from '../model/types.ts';
@@ -216,9 +216,10 @@ export function frame(fn: string, pc: string, v: Record<string, number> = {}): F
  */
 export function implInit(cfg: ImplConfig): ImplState {
   const n = cfg.servers + cfg.workers;
+  const workersHead = idleWorkersHead(cfg.variant);
   const cells = [
     { addr: IDLE_SERVERS_HEAD, width: 8 as const, value: 0 },
-    { addr: IDLE_WORKERS_HEAD, width: 8 as const, value: 0 },
+    { addr: workersHead, width: 8 as const, value: 0 },
     { addr: RUNTIME_LOCK, width: 4 as const, value: 0 },
   ];
   let mem = createMemory({ model: cfg.memoryModel, cpus: cfg.cpus, cells });
@@ -233,7 +234,7 @@ export function implInit(cfg: ImplConfig): ImplState {
     mem = withCell(mem, base + OFF_SERVER_TID, 4, server ? tid : 0);
     mem = withCell(mem, base + OFF_NEXT_TID, 4, 0);
     mem = withCell(mem, base + OFF_IDLE_SERVERS_PTR, 8, IDLE_SERVERS_HEAD);
-    mem = withCell(mem, base + OFF_IDLE_WORKERS_PTR, 8, IDLE_WORKERS_HEAD);
+    mem = withCell(mem, base + OFF_IDLE_WORKERS_PTR, 8, workersHead);
     const cpu = (tid - 1) % cfg.cpus;
     if (cpus[cpu] === 0) cpus[cpu] = tid;
     tasks.push({
