@@ -173,6 +173,7 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-LOST-WAKE', history: 'spec §4.5, §8.1 B-LOST-WAKE (waker side)', ttwuBeforeStateStore: true },
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
   { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
+  { ...V03, name: 'B-ALIGN', history: 'spec §6.2, §8.1 B-ALIGN (cmpxchg_user_64 on a list head across a cache line)', misalignedHead: true },
 ];
 
 export function variantByName(name: string): Variant | undefined {
