@@ -47,8 +47,9 @@
  * spans two pages needs both; the fault names the first page that is not
  * present), then that a cell starts at `addr`, then that its width matches.
  *
- * Alignment, as on x86-64 (CR0.AM/EFLAGS.AC alignment checking is off for
- * the kernel and, by default, for user code):
+ * Alignment, as on x86-64 (the legacy alignment check, CR0.AM with
+ * EFLAGS.AC, applies only at CPL 3 and only when a program sets EFLAGS.AC;
+ * not modelled):
  *
  * - Plain loads and stores of any alignment succeed, also across a
  *   cache-line or (with both pages present) a page boundary.
