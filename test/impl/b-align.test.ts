@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeImplSystem } from '../../engine/impl-system.ts';
+import { shrink } from '../../engine/shrink.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
@@ -92,6 +93,17 @@ describe('B-ALIGN is caught (manifest/variants.json)', () => {
   it('LIVE-BOUNDED-PROGRESS: with every invariant on (REFINEMENT included), the loop is only stutters: the first violation is still LIVE-BOUNDED-PROGRESS', () => {
     const sys = makeImplSystem({ servers: 1, workers: 1, memory: 'sc', profile: 'contract', yield: true, locks: false, envBudget: 0, variant: B_ALIGN, progressBound: K });
     expect(search(sys).failure?.run.violation?.invariant).toBe('LIVE-BOUNDED-PROGRESS');
+  });
+
+  it('LIVE-BOUNDED-PROGRESS: shrinking keeps the K + 1 steps and replays no schedule too short to fail (K = 96)', () => {
+    const sys = variantSystem({ ...entry, progressBound: 96 });
+    const o = search(sys);
+    expect(o.failure!.run.trace.length).toBe(97);
+    const small = shrink(sys, o.failure!.choices, { invariant: 'LIVE-BOUNDED-PROGRESS' });
+    expect(small.after.steps).toBe(97);
+    expect(small.run.violation?.invariant).toBe('LIVE-BOUNDED-PROGRESS');
+    // Only same-length moves are replayed; every shorter candidate is skipped unreplayed.
+    expect(small.attempts).toBeLessThan(500);
   });
 
   it('LIVE-BOUNDED-PROGRESS: v0.3 under the same check passes', () => {
