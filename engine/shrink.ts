@@ -19,7 +19,7 @@
  * Every candidate is tried in a fixed order, so shrinking is deterministic.
  * The pair (steps, switches) decreases with every accepted change, so it ends.
  */
-import { execute, switches, type RunResult, type StepSystem } from './system.ts';
+import { execute, PROGRESS_ID, switches, type RunResult, type StepSystem } from './system.ts';
 
 export interface ShrinkStats {
   readonly steps: number;
@@ -56,6 +56,8 @@ export function shrink<S, C>(system: StepSystem<S, C>, choices: readonly C[], op
   /** Replay a candidate; the executed run when it fails the same way and improves on `best`. */
   const better = (candidate: readonly C[], reduceSwitches: boolean): RunResult<S, C> | undefined => {
     if (attempts >= maxAttempts) return undefined;
+    // A run is at most as long as its schedule: K choices or fewer cannot hold K + 1 code steps.
+    if (invariant === PROGRESS_ID && candidate.length <= system.progressBound) return undefined;
     attempts++;
     const r = execute(system, candidate, { skipDisabled: true });
     if (r.violation?.invariant !== invariant) return undefined;

@@ -31,7 +31,6 @@ import { applyMutable, decodeState, enabled, type Action, type Step } from '../m
 import type { ListNode, ModelConfig, Pc, Registration, State, Task, Tid, UmcgWord } from '../model/types.ts';
 import {
   IDLE_SERVERS_HEAD,
-  IDLE_WORKERS_HEAD,
   OFF_IDLE_SERVERS_PTR,
   OFF_IDLE_WORKERS_PTR,
   OFF_NEXT_TID,
@@ -41,6 +40,7 @@ import {
   STRUCT_SIZE,
   bit0,
   clear0,
+  idleWorkersHeadIn,
   structOf,
 } from './layout.ts';
 import { peek } from './memory.ts';
@@ -357,7 +357,7 @@ export function abstractState(s: ImplState): State {
   }
   return {
     tasks,
-    idleWorkers: walk(s, IDLE_WORKERS_HEAD, OFF_IDLE_WORKERS_PTR, 'idle_workers'),
+    idleWorkers: walk(s, idleWorkersHeadIn(s.mem), OFF_IDLE_WORKERS_PTR, 'idle_workers'),
     idleServers: idleServers(s),
     envBudget: s.envBudget,
     killedBy: s.killedBy,

@@ -42,7 +42,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 /**
  * cmpxchg_user_32/64(uaddr, &old, new): 0 swapped; -EAGAIN with the
  * observed value in rv2; -EFAULT when !access_ok or the fault cannot be
- * fixed. A fault (or a misaligned LOCK CMPXCHG, B-ALIGN) is fixed up with
+ * fixed. A fault (or #AC from a LOCK CMPXCHG across a cache line, B-ALIGN) is fixed up with
  * fix_pagefault() and retried without bound. pagefault_disable() around it.
  * Locals: a (address), w (width), old, nw (new).
  */

@@ -6,7 +6,7 @@
  * JSON-serialisable (arrays, numbers, strings; no classes, Map, Set or
  * bigint) and is never mutated: every operation that changes memory returns
  * a new state and leaves its input as it was. Modelled outcomes (a fault, a
- * misaligned address, a fence that must wait for the store buffer) are
+ * split lock, a fence that must wait for the store buffer) are
  * returned as values of a discriminated union on `kind`; only caller bugs
  * (a CPU id out of range, a value that is not a u32/u64) throw a RangeError.
  *
@@ -25,21 +25,48 @@
  * set as a mark, so they stay exact in a double; a value outside that range
  * is a caller bug and throws.
  *
- * An access names an address and a width. It never splits or merges cells:
- * NOT MODELLED: mixed-size or partially overlapping accesses (the access
- * reports `widthMismatch` or `noCell` instead).
+ * A cell may start at any byte address: `addr % width` need not be 0 (a
+ * careless userspace allocation can place a u64 anywhere). Cells never
+ * overlap. An access names an address and a width and must match one cell
+ * exactly; it never splits or merges cells. NOT MODELLED: mixed-size or
+ * partially overlapping accesses (a 4-byte access to half of an 8-byte
+ * cell, an access that covers parts of two cells); the access reports
+ * `widthMismatch` or `noCell` instead of a value. Because cells do not
+ * overlap and an access covers exactly one cell, a buffered store and a
+ * later load either name the same cell or are disjoint, so store
+ * forwarding below is exact at any alignment: the partial overlap between a
+ * buffered store and a load, which real store forwarding handles byte by
+ * byte, cannot arise.
  *
  * ## Faults and alignment
  *
  * Each 4096-byte page is `present` (the default), `notPresent` (an access
  * faults; {@link fixupFault} makes it present again, as `fixup_user_fault()`
  * does) or `unmapped` (every access is -EFAULT forever). An access checks,
- * in this order: the page status of its first and last byte, then alignment
- * (`addr % width !== 0` gives `misaligned`: the B-ALIGN bug of spec §6.2
- * needs a LOCK CMPXCHG on a present page to fail differently from a page
- * fault), then that a cell starts at `addr`, then that its width matches.
- * A misaligned cell can be created on purpose; accesses to it always report
- * `misaligned`, and {@link peek} still shows its value.
+ * in this order: the page status of its first and last byte (an access that
+ * spans two pages needs both; the fault names the first page that is not
+ * present), then that a cell starts at `addr`, then that its width matches.
+ *
+ * Alignment, as on x86-64 (the legacy alignment check, CR0.AM with
+ * EFLAGS.AC, applies only at CPL 3 and only when a program sets EFLAGS.AC;
+ * not modelled):
+ *
+ * - Plain loads and stores of any alignment succeed, also across a
+ *   cache-line or (with both pages present) a page boundary.
+ * - A LOCK-prefixed instruction (LOCK CMPXCHG, XCHG with memory, LOCK XADD,
+ *   ...) whose operand spans a 64-byte cache-line boundary is a *split
+ *   lock*. A misaligned operand inside one line is an ordinary locked
+ *   access. With split-lock detection armed (`MSR_TEST_CTRL` bit 29, which
+ *   Linux's default `split_lock_detect=warn` sets on CPUs that have it) the
+ *   split lock raises #AC before it reads or writes anything: the locked
+ *   operations return `{ kind: 'splitLock' }` and change nothing. With
+ *   `{ splitLockDetect: false }` (detection off or disabled for this task)
+ *   the split lock executes atomically, as a bus lock does. What a caller
+ *   does with #AC is up to it: impl/exec.ts passes it to the kernel's
+ *   exception fixup in kernel mode (-EFAULT, spec §6.2 B-ALIGN) and models
+ *   `warn` in user mode (the instruction proceeds).
+ *
+ * A page fault is reported before a split lock (#PF has priority over #AC).
  *
  * ## Memory models
  *
@@ -84,6 +111,9 @@
 /** Bytes per page; page-status granularity. */
 export const PAGE_SIZE = 4096;
 
+/** Bytes per cache line: a locked operand that spans a line boundary is a split lock. */
+export const CACHE_LINE_SIZE = 64;
+
 /** Addresses are user-space virtual addresses: below 2^48. */
 export const ADDRESS_LIMIT = 2 ** 48;
 
@@ -124,18 +154,36 @@ export interface MemoryState {
   readonly buffers: readonly (readonly BufferedStore[])[];
 }
 
-/** Why an access did not happen. None of these changes the state. */
+/** Why a plain access did not happen. None of these changes the state. */
 export type AccessFault =
   /** Page fault on a mapped page; {@link fixupFault} can make it present. */
   | { readonly kind: 'notPresent'; readonly page: number }
   /** No mapping: -EFAULT, and it stays that way. */
   | { readonly kind: 'unmapped'; readonly page: number }
-  /** `addr % width !== 0` on a present page (B-ALIGN, spec §6.2). */
-  | { readonly kind: 'misaligned'; readonly addr: number; readonly width: Width }
   /** No cell starts at `addr`. */
   | { readonly kind: 'noCell'; readonly addr: number }
   /** A cell starts at `addr` but has the other width. */
   | { readonly kind: 'widthMismatch'; readonly addr: number; readonly cellWidth: Width };
+
+/**
+ * #AC from split-lock detection: a locked instruction whose operand spans a
+ * cache-line boundary, with detection armed (B-ALIGN, spec §6.2). The page
+ * is present; nothing was read or written.
+ */
+export interface SplitLock {
+  readonly kind: 'splitLock';
+  readonly addr: number;
+  readonly width: Width;
+}
+
+/** Why a locked instruction did not happen. */
+export type LockedFault = AccessFault | SplitLock;
+
+/** How a locked instruction treats a split lock (see the module comment). */
+export interface LockedOptions {
+  /** Split-lock detection armed: a split lock raises #AC (`splitLock`). Default true. */
+  readonly splitLockDetect?: boolean;
+}
 
 /** A fence or locked instruction issued while the CPU's store buffer is not empty (TSO only). */
 export interface Blocked {
@@ -156,11 +204,11 @@ export type CmpxchgResult =
       /** `observed === expected`: the new value was written. */
       readonly swapped: boolean;
     }
-  | AccessFault
+  | LockedFault
   | Blocked;
 export type RmwResult =
   | { readonly kind: 'ok'; readonly state: MemoryState; readonly old: number }
-  | AccessFault
+  | LockedFault
   | Blocked;
 export type FixupResult =
   | { readonly kind: 'ok'; readonly state: MemoryState }
@@ -245,6 +293,11 @@ export function withCell(state: MemoryState, addr: number, width: Width, value: 
   return { ...state, cells: out };
 }
 
+/** Whether `[addr, addr + width)` spans a cache-line boundary: a locked access to it is a split lock. */
+export function splitsCacheLine(addr: number, width: Width): boolean {
+  return Math.floor(addr / CACHE_LINE_SIZE) !== Math.floor((addr + width - 1) / CACHE_LINE_SIZE);
+}
+
 /** The page number holding `addr`. */
 export function pageOf(addr: number): number {
   return Math.floor(addr / PAGE_SIZE);
@@ -282,6 +335,10 @@ export function setPageStatus(state: MemoryState, addr: number, status: PageStat
  * `fixup_user_fault()` for the page holding `addr`: a not-present page
  * becomes present; a present page stays present (someone else fixed it
  * first, which still counts as success); an unmapped page cannot be fixed.
+ * Only that one page: for an access that spans two pages, a fix-up of its
+ * first byte leaves the second page as it was (as `fixup_user_fault(uaddr)`
+ * does), so a caller that retries until the fix-up fails loops while the
+ * second page stays not present.
  */
 export function fixupFault(state: MemoryState, addr: number): FixupResult {
   const status = pageStatus(state, addr);
@@ -386,7 +443,8 @@ export function mfence(state: MemoryState, cpu: CpuId): FenceResult {
 /**
  * LOCK CMPXCHG: if memory holds `expected`, write `desired`; either way
  * return the value found. A full barrier: enabled only with an empty store
- * buffer. Nothing is written on a mismatch.
+ * buffer. Nothing is written on a mismatch. A split lock raises #AC
+ * (`splitLock`) unless `opts.splitLockDetect` is false.
  */
 export function lockedCmpxchg(
   state: MemoryState,
@@ -395,19 +453,27 @@ export function lockedCmpxchg(
   width: Width,
   expected: number,
   desired: number,
+  opts: LockedOptions = {},
 ): CmpxchgResult {
   checkValue(width, desired);
-  const ready = lockedAccess(state, cpu, addr, width);
+  const ready = lockedAccess(state, cpu, addr, width, opts);
   if (ready.kind !== 'cell') return ready.result;
   const observed = (state.cells[ready.index] as Cell)[2];
   if (observed !== expected) return { kind: 'ok', state, observed, swapped: false };
   return { kind: 'ok', state: writeCell(state, ready.index, desired), observed, swapped: true };
 }
 
-/** XCHG with memory (implicitly locked): write `value`, return the old value. */
-export function lockedXchg(state: MemoryState, cpu: CpuId, addr: number, width: Width, value: number): RmwResult {
+/** XCHG with memory (implicitly locked): write `value`, return the old value. Split locks as in {@link lockedCmpxchg}. */
+export function lockedXchg(
+  state: MemoryState,
+  cpu: CpuId,
+  addr: number,
+  width: Width,
+  value: number,
+  opts: LockedOptions = {},
+): RmwResult {
   checkValue(width, value);
-  const ready = lockedAccess(state, cpu, addr, width);
+  const ready = lockedAccess(state, cpu, addr, width, opts);
   if (ready.kind !== 'cell') return ready.result;
   const old = (state.cells[ready.index] as Cell)[2];
   return { kind: 'ok', state: writeCell(state, ready.index, value), old };
@@ -416,11 +482,19 @@ export function lockedXchg(state: MemoryState, cpu: CpuId, addr: number, width: 
 /**
  * LOCK XADD: add `delta` (a safe integer, may be negative), return the old
  * value. A 4-byte cell wraps modulo 2^32; an 8-byte result outside
- * [0, 2^53) is not representable and throws.
+ * [0, 2^53) is not representable and throws. Split locks as in
+ * {@link lockedCmpxchg}.
  */
-export function lockedXadd(state: MemoryState, cpu: CpuId, addr: number, width: Width, delta: number): RmwResult {
+export function lockedXadd(
+  state: MemoryState,
+  cpu: CpuId,
+  addr: number,
+  width: Width,
+  delta: number,
+  opts: LockedOptions = {},
+): RmwResult {
   if (!Number.isSafeInteger(delta)) throw new RangeError(`lockedXadd: delta ${delta} is not a safe integer`);
-  const ready = lockedAccess(state, cpu, addr, width);
+  const ready = lockedAccess(state, cpu, addr, width, opts);
   if (ready.kind !== 'cell') return ready.result;
   const old = (state.cells[ready.index] as Cell)[2];
   const sum = width === 4 ? (old + delta) % 2 ** 32 : old + delta;
@@ -430,13 +504,20 @@ export function lockedXadd(state: MemoryState, cpu: CpuId, addr: number, width: 
 }
 
 /** LOCK ADD: the memory effect of {@link lockedXadd}; the old value lets the caller compute flags. */
-export function lockedAdd(state: MemoryState, cpu: CpuId, addr: number, width: Width, delta: number): RmwResult {
-  return lockedXadd(state, cpu, addr, width, delta);
+export function lockedAdd(
+  state: MemoryState,
+  cpu: CpuId,
+  addr: number,
+  width: Width,
+  delta: number,
+  opts: LockedOptions = {},
+): RmwResult {
+  return lockedXadd(state, cpu, addr, width, delta, opts);
 }
 
 /** LOCK INC: {@link lockedAdd} of 1. */
-export function lockedInc(state: MemoryState, cpu: CpuId, addr: number, width: Width): RmwResult {
-  return lockedXadd(state, cpu, addr, width, 1);
+export function lockedInc(state: MemoryState, cpu: CpuId, addr: number, width: Width, opts: LockedOptions = {}): RmwResult {
+  return lockedXadd(state, cpu, addr, width, 1, opts);
 }
 
 /**
@@ -465,14 +546,13 @@ export function drainOne(state: MemoryState, cpu: CpuId): DrainResult {
 
 type Located = { readonly kind: 'cell'; readonly index: number } | { readonly kind: 'fault'; readonly fault: AccessFault };
 
-/** The access checks, in the documented order: page, alignment, cell, width. */
+/** The access checks, in the documented order: both pages, cell, width. Any alignment. */
 function locate(state: MemoryState, addr: number, width: Width): Located {
   checkAddress(addr);
   for (const byte of [addr, addr + width - 1]) {
     const status = pageStatus(state, byte);
     if (status !== 'present') return { kind: 'fault', fault: { kind: status, page: pageOf(byte) } };
   }
-  if (addr % width !== 0) return { kind: 'fault', fault: { kind: 'misaligned', addr, width } };
   const index = lowerBound(state.cells, addr);
   const cell = state.cells[index];
   if (cell === undefined || cell[0] !== addr) return { kind: 'fault', fault: { kind: 'noCell', addr } };
@@ -482,14 +562,20 @@ function locate(state: MemoryState, addr: number, width: Width): Located {
 
 type LockedReady =
   | { readonly kind: 'cell'; readonly index: number }
-  | { readonly kind: 'stop'; readonly result: AccessFault | Blocked };
+  | { readonly kind: 'stop'; readonly result: LockedFault | Blocked };
 
-/** A locked instruction first waits for an empty buffer, then accesses memory. */
-function lockedAccess(state: MemoryState, cpu: CpuId, addr: number, width: Width): LockedReady {
+/**
+ * A locked instruction first waits for an empty buffer, then accesses
+ * memory: the plain checks (a page fault first), then #AC for a split lock
+ * when detection is armed.
+ */
+function lockedAccess(state: MemoryState, cpu: CpuId, addr: number, width: Width, opts: LockedOptions): LockedReady {
   const buffer = bufferOf(state, cpu);
   if (buffer.length > 0) return { kind: 'stop', result: { kind: 'blocked', pending: buffer.length } };
   const found = locate(state, addr, width);
-  return found.kind === 'cell' ? found : { kind: 'stop', result: found.fault };
+  if (found.kind !== 'cell') return { kind: 'stop', result: found.fault };
+  if ((opts.splitLockDetect ?? true) && splitsCacheLine(addr, width)) return { kind: 'stop', result: { kind: 'splitLock', addr, width } };
+  return found;
 }
 
 function bufferOf(state: MemoryState, cpu: CpuId): readonly BufferedStore[] {

@@ -23,7 +23,6 @@ import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, UMCG_TF_LOCKED } from '../model/type
 import { type Exec, type Handler } from './exec.ts';
 import {
   IDLE_SERVERS_HEAD,
-  IDLE_WORKERS_HEAD,
   OFF_IDLE_SERVERS_PTR,
   OFF_IDLE_WORKERS_PTR,
   OFF_NEXT_TID,
@@ -35,6 +34,7 @@ import {
   bit0,
   clear0,
   set0,
+  idleWorkersHead,
   structOf,
 } from './layout.ts';
 import { peek, type Width } from './memory.ts';
@@ -47,10 +47,11 @@ export function nodeTid(node: number, off: number): number {
 
 /**
  * A userspace access: a page fault is handled by the kernel (the fix-up is
- * this step; the access is retried at the next one); an unmapped or
- * misaligned address is a SIGSEGV that kills the process.
+ * this step; the access is retried at the next one); an unmapped address
+ * is a SIGSEGV that kills the process (a split lock does not fault in user
+ * mode: see Exec.cas).
  */
-function ufault(x: Exec, a: number, kind: 'notPresent' | 'misaligned' | 'fault'): void {
+function ufault(x: Exec, a: number, kind: 'notPresent' | 'splitLock' | 'fault'): void {
   if (kind === 'notPresent') {
     x.accessed = false; // the access did not happen: the fault handler's fix-up is the step
     x.fixup(a, 'user page fault');
@@ -86,7 +87,7 @@ function server(x: Exec, f: Frame): void {
   const tid = x.t.tid;
   const self = structOf(tid);
   const SH = IDLE_SERVERS_HEAD;
-  const WH = IDLE_WORKERS_HEAD;
+  const WH = idleWorkersHead(x.cfg.variant);
   const nodeOf = (t: number): number => structOf(t) + OFF_IDLE_SERVERS_PTR;
   switch (f.pc) {
     // --- srv:loop: lock, gc idle_servers, pop idle_workers --------------
@@ -437,7 +438,7 @@ function worker(x: Exec, f: Frame): void {
       return x.go('push_load', { locked: 0 });
     }
     case 'push_load': {
-      const first = uld(x, IDLE_WORKERS_HEAD, 8, 'push: first = *idle_workers');
+      const first = uld(x, idleWorkersHead(x.cfg.variant), 8, 'push: first = *idle_workers');
       if (first === undefined) return;
       return x.go('push_link', { first });
     }
@@ -445,7 +446,7 @@ function worker(x: Exec, f: Frame): void {
       if (!ust(x, self + OFF_IDLE_WORKERS_PTR, 8, v.first!, 'push: self->next = first')) return;
       return x.go('push_cas');
     case 'push_cas': {
-      const r = ucas(x, IDLE_WORKERS_HEAD, 8, v.first!, self + OFF_IDLE_WORKERS_PTR, 'push: cmpxchg(idle_workers, first, self)');
+      const r = ucas(x, idleWorkersHead(x.cfg.variant), 8, v.first!, self + OFF_IDLE_WORKERS_PTR, 'push: cmpxchg(idle_workers, first, self)');
       if (r === undefined) return;
       if (!r.swapped) return x.go('push_load');
       return x.go('yield_wake_srv', { first: 0 });

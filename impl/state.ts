@@ -12,7 +12,6 @@
 import { createMemory, memoryKey, withCell, type MemoryModel, type MemoryState } from './memory.ts';
 import {
   IDLE_SERVERS_HEAD,
-  IDLE_WORKERS_HEAD,
   OFF_API_VERSION,
   OFF_IDLE_SERVERS_PTR,
   OFF_IDLE_WORKERS_PTR,
@@ -20,6 +19,7 @@ import {
   OFF_SERVER_TID,
   OFF_STATE,
   RUNTIME_LOCK,
+  idleWorkersHead,
   structOf,
 } from './layout.ts';
 import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, type Profile, type Tid } from '../model/types.ts';
@@ -173,6 +173,7 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-LOST-WAKE', history: 'spec §4.5, §8.1 B-LOST-WAKE (waker side)', ttwuBeforeStateStore: true },
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
   { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
+  { ...V03, name: 'B-ALIGN', history: 'spec §6.2, §8.1 B-ALIGN (cmpxchg_user_64 on a list head across a cache line)', misalignedHead: true },
 ];
 
 export function variantByName(name: string): Variant | undefined {
@@ -216,9 +217,10 @@ export function frame(fn: string, pc: string, v: Record<string, number> = {}): F
  */
 export function implInit(cfg: ImplConfig): ImplState {
   const n = cfg.servers + cfg.workers;
+  const workersHead = idleWorkersHead(cfg.variant);
   const cells = [
     { addr: IDLE_SERVERS_HEAD, width: 8 as const, value: 0 },
-    { addr: IDLE_WORKERS_HEAD, width: 8 as const, value: 0 },
+    { addr: workersHead, width: 8 as const, value: 0 },
     { addr: RUNTIME_LOCK, width: 4 as const, value: 0 },
   ];
   let mem = createMemory({ model: cfg.memoryModel, cpus: cfg.cpus, cells });
@@ -233,7 +235,7 @@ export function implInit(cfg: ImplConfig): ImplState {
     mem = withCell(mem, base + OFF_SERVER_TID, 4, server ? tid : 0);
     mem = withCell(mem, base + OFF_NEXT_TID, 4, 0);
     mem = withCell(mem, base + OFF_IDLE_SERVERS_PTR, 8, IDLE_SERVERS_HEAD);
-    mem = withCell(mem, base + OFF_IDLE_WORKERS_PTR, 8, IDLE_WORKERS_HEAD);
+    mem = withCell(mem, base + OFF_IDLE_WORKERS_PTR, 8, workersHead);
     const cpu = (tid - 1) % cfg.cpus;
     if (cpus[cpu] === 0) cpus[cpu] = tid;
     tasks.push({

@@ -83,7 +83,7 @@ describe('umcg-verify list', () => {
     const r = await run(['list', '--json']);
     expect(r.code).toBe(0);
     const o = JSON.parse(r.out) as { variants: string[]; modelVariants: string[]; strategies: string[]; invariants: { id: string }[] };
-    expect(o.variants).toEqual(['v0.3', 'B-TSO-DEKKER', 'B-LOST-WAKE', 'B-LOST-WAKE-WAITER', 'B-SRV-ORDER']);
+    expect(o.variants).toEqual(['v0.3', 'B-TSO-DEKKER', 'B-LOST-WAKE', 'B-LOST-WAKE-WAITER', 'B-SRV-ORDER', 'B-ALIGN']);
     expect(o.modelVariants).toEqual(['v0.3']);
     expect(o.strategies).toEqual(['random', 'pct', 'bounded', 'exhaustive']);
     expect(o.invariants.map((i) => i.id)).toContain(FINDING);
