@@ -329,6 +329,17 @@ describe('memory: x86-TSO store buffers', () => {
     expect(peek(s, Y)).toBe(2);
   });
 
+  it('an environment write to a word with a buffered store reaches memory now; the buffered store drains over it later', () => {
+    const buffered = ok(store(withCell(mem('tso'), X, 4, 1), 0, X, 4, 2)).state;
+    const written = withCell(buffered, X, 4, 3);
+    expect(peek(written, X)).toBe(3);
+    expect(load(written, 1, X, 4)).toEqual({ kind: 'ok', value: 3 });
+    expect(load(written, 0, X, 4)).toEqual({ kind: 'ok', value: 2 });
+    expect(peek(ok(drainOne(written, 0)).state, X)).toBe(2);
+    // Resizing or creating a cell under a buffered store would strand the store.
+    expect(() => withCell(buffered, X, 8, 0)).toThrow(RangeError);
+  });
+
   it('enabledDrains lists exactly the CPUs with buffered stores', () => {
     let s = mem('tso', 3);
     expect(enabledDrains(s)).toEqual([]);
