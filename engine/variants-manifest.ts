@@ -27,6 +27,8 @@ export interface VariantEntry {
   readonly maxSteps: number;
   readonly seed: number;
   readonly only?: readonly string[];
+  /** K of LIVE-BOUNDED-PROGRESS (default IMPL_PROGRESS_BOUND); the v0.3 control row uses the same. */
+  readonly progressBound?: number;
 }
 
 export interface VariantResult {
@@ -58,7 +60,7 @@ export function variantSystem(e: VariantEntry, variant = e.variant) {
     yield: e.yield,
     locks: false,
     envBudget: 0,
-    progressBound: IMPL_PROGRESS_BOUND,
+    progressBound: e.progressBound ?? IMPL_PROGRESS_BOUND,
     ...(e.only === undefined ? {} : { only: [...e.only] }),
   });
 }
