@@ -97,6 +97,13 @@ function server(x: Exec, f: Frame): void {
       return; // spin
     }
     case 'gc_load_prev': {
+      // Variant reuseNodeAfterGc (B-GC-UAF): the gc just unlinked this
+      // server's own node (local `rn` = 1): "restore @next" at once, as
+      // Peter O.'s tests do, pointing the link back at the head.
+      if (x.cfg.variant.reuseNodeAfterGc && v.rn === 1) {
+        if (!ust(x, nodeOf(tid), 8, SH, 'restore @next: self->idle_servers_ptr = &idle_servers')) return;
+        return x.go('gc_load_prev', { rn: 0 });
+      }
       const curr = uld(x, v.prev!, 8, 'gc: curr = *prev');
       if (curr === undefined) return;
       if (curr === 0) return x.go('pop_head');
@@ -119,6 +126,7 @@ function server(x: Exec, f: Frame): void {
       const bit = 2 ** u;
       if (Math.floor(x.ghostCollected / bit) % 2 === 1) x.ghostCollected -= bit;
       else x.t.glog = [...x.t.glog, u * 64 + (v.prev === SH ? 0 : nodeTid(v.prev!, OFF_IDLE_SERVERS_PTR))];
+      if (x.cfg.variant.reuseNodeAfterGc && v.curr === nodeOf(tid)) return x.go('gc_load_prev', { rn: 1 });
       return x.go('gc_load_prev');
     }
     case 'pop_head': {
@@ -127,6 +135,9 @@ function server(x: Exec, f: Frame): void {
       // several servers pop at once: the Treiber pop v0.2 discussed (§5.4(a)).
       if (x.cfg.variant.treiberPop && v.ul !== 1) {
         if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock (gc done; the pop runs without the lock)')) return;
+        // The gc is over once the lock is dropped: settle its ghost log here,
+        // or a later gc of another server would find these nodes put back.
+        commitGc(x);
         return x.go('pop_head', { ul: 1 });
       }
       const first = uld(x, WH, 8, 'pop: first = *idle_workers');

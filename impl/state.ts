@@ -174,6 +174,7 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
   { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
   { ...V03, name: 'B-USPINLOCK', history: 'spec §5.1, §8.1 B-USPINLOCK (v0.2 atomic_stack_push_user)', headSpinlock: true },
+  { ...V03, name: 'B-GC-UAF', history: 'spec §5.3 (restore @next), §5.4(b), §8.1 B-GC-UAF (Thierry Delisle, 23 Jul 2021)', reuseNodeAfterGc: true },
 ];
 
 export function variantByName(name: string): Variant | undefined {
