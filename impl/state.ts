@@ -133,7 +133,12 @@ export interface Variant {
    * runtime sets the head's bit 0 around its gc and removal (B-USPINLOCK).
    */
   readonly headSpinlock: boolean;
-  /** Userspace pop of idle_workers is a Treiber pop that CASes the head from `first` to `first->next` (B-ABA). */
+  /**
+   * Userspace server: the runtime lock covers the gc only; the Treiber pop of
+   * idle_workers (CAS of the head from `first` to `first->next`) runs without
+   * it, so servers pop concurrently (B-ABA). Not in GALLERY: no campaign
+   * strategy finds its interleaving within a budget (docs/bugs/B-ABA.md).
+   */
   readonly treiberPop: boolean;
   /**
    * Userspace server, after its gc unlinked its own idle_servers node: it
