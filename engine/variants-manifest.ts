@@ -27,7 +27,7 @@ export interface VariantEntry {
   readonly maxSteps: number;
   readonly seed: number;
   readonly only?: readonly string[];
-  /** K of LIVE-BOUNDED-PROGRESS (default IMPL_PROGRESS_BOUND). */
+  /** K of LIVE-BOUNDED-PROGRESS (default IMPL_PROGRESS_BOUND); the v0.3 control row uses the same. */
   readonly progressBound?: number;
 }
 

@@ -286,17 +286,32 @@ function control(s: ImplState, t: KTask): Control {
   return c;
 }
 
+/**
+ * The list as a walker of the code sees it. A corrupt list stays mappable
+ * where the model can say what is wrong: a cycle shows as its nodes up to
+ * and including the first repeated one (the model's "on the list twice",
+ * INV-LIST-NO-DUPLICATE), and a link holding the head's own address (a
+ * popped node's restored idle_*_ptr, still reachable after an unlinking pop
+ * raced, B-ABA) is followed the way a walker would: the head word read as
+ * one more link. No v0.3 run reaches either.
+ */
 function walk(s: ImplState, head: number, off: number, list: string): ListNode[] {
   const out: ListNode[] = [];
   let addr = peek(s.mem, head) ?? 0;
   if (bit0(addr) === 1) throw new AbstractionError(`${list}: head has bit 0 set`);
   const n = s.tasks.length;
+  let viaHead = 0;
   while (addr !== 0) {
+    if (addr === head && out.length > 0 && viaHead++ === 0) {
+      addr = clear0(peek(s.mem, head) ?? 0);
+      continue;
+    }
     const tid = (addr - off - STRUCT_BASE) / STRUCT_SIZE + 1;
     if (!Number.isInteger(tid) || tid < 1 || tid > n) throw new AbstractionError(`${list}: 0x${addr.toString(16)} is not a node`);
     const link = peek(s.mem, addr) ?? 0;
+    const repeated = out.some((x) => x.tid === tid);
     out.push({ tid, marked: bit0(link) === 1 });
-    if (out.length > n) throw new AbstractionError(`${list}: cycle`);
+    if (repeated) break;
     addr = clear0(link);
   }
   return out;

@@ -129,6 +129,9 @@ function sllPush(x: Exec, f: Frame): void {
       return getUser(x, v.head!, 8, 'got_head');
     case 'got_head':
       if (x.t.rv < 0) return x.ret(-EFAULT);
+      // Variant headSpinlock (B-USPINLOCK): v0.2's push spun, re-reading
+      // *head without bound, while bit 0 ("first is being deleted") was set.
+      if (x.cfg.variant.headSpinlock && bit0(x.t.rv2) === 1) return x.go('get_head');
       return putUser(x, v.node!, 8, x.t.rv2, 'put_done', { first: x.t.rv2 });
     case 'put_done':
       if (x.t.rv < 0) return x.ret(-EFAULT);

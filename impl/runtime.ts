@@ -98,6 +98,13 @@ function server(x: Exec, f: Frame): void {
       return; // spin
     }
     case 'gc_load_prev': {
+      // Variant reuseNodeAfterGc (B-GC-UAF): the gc just unlinked this
+      // server's own node (local `rn` = 1): "restore @next" at once, as
+      // Peter O.'s tests do, pointing the link back at the head.
+      if (x.cfg.variant.reuseNodeAfterGc && v.rn === 1) {
+        if (!ust(x, nodeOf(tid), 8, SH, 'restore @next: self->idle_servers_ptr = &idle_servers')) return;
+        return x.go('gc_load_prev', { rn: 0 });
+      }
       const curr = uld(x, v.prev!, 8, 'gc: curr = *prev');
       if (curr === undefined) return;
       if (curr === 0) return x.go('pop_head');
@@ -120,9 +127,20 @@ function server(x: Exec, f: Frame): void {
       const bit = 2 ** u;
       if (Math.floor(x.ghostCollected / bit) % 2 === 1) x.ghostCollected -= bit;
       else x.t.glog = [...x.t.glog, u * 64 + (v.prev === SH ? 0 : nodeTid(v.prev!, OFF_IDLE_SERVERS_PTR))];
+      if (x.cfg.variant.reuseNodeAfterGc && v.curr === nodeOf(tid)) return x.go('gc_load_prev', { rn: 1 });
       return x.go('gc_load_prev');
     }
     case 'pop_head': {
+      // Variant treiberPop (B-ABA): the lock covers the gc only; the server
+      // unlocks (local `ul` = 1 after) and pops idle_workers lock-free, so
+      // several servers pop at once: the Treiber pop v0.2 discussed (§5.4(a)).
+      if (x.cfg.variant.treiberPop && v.ul !== 1) {
+        if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock (gc done; the pop runs without the lock)')) return;
+        // The gc is over once the lock is dropped: settle its ghost log here,
+        // or a later gc of another server would find these nodes put back.
+        commitGc(x);
+        return x.go('pop_head', { ul: 1 });
+      }
       const first = uld(x, WH, 8, 'pop: first = *idle_workers');
       if (first === undefined) return;
       if (first === 0) {
@@ -133,11 +151,26 @@ function server(x: Exec, f: Frame): void {
       return x.go('pop_next', { first });
     }
     case 'pop_next': {
+      // Variant headSpinlock (B-USPINLOCK, v0.2): first take the head's
+      // bit 0 ("first is being deleted"), a userspace spinlock the kernel's
+      // push and the workers' pushes spin on; local `hl` = 1 once held.
+      if (x.cfg.variant.headSpinlock && v.hl !== 1) {
+        const r = ucas(x, WH, 8, v.first!, set0(v.first!), 'pop: cmpxchg(idle_workers, first, first | 1) (lock the head)');
+        if (r === undefined) return;
+        if (!r.swapped) return x.go('pop_head');
+        return x.go('pop_next', { hl: 1 });
+      }
       const next = uld(x, v.first!, 8, 'pop: next = first->next');
       if (next === undefined) return;
       return x.go('pop_cas', { next });
     }
     case 'pop_cas': {
+      if (x.cfg.variant.headSpinlock) {
+        // The head is ours: unlink `first` and drop bit 0 with one plain store.
+        if (!ust(x, WH, 8, v.next!, 'pop: *idle_workers = next (unlocks the head)')) return;
+        commitGc(x);
+        return x.go('restore', { w: nodeTid(v.first!, OFF_IDLE_WORKERS_PTR), hl: 0 });
+      }
       const r = ucas(x, WH, 8, v.first!, v.next!, 'pop: cmpxchg(idle_workers, first, next)');
       if (r === undefined) return;
       if (!r.swapped) return x.go('pop_head');
@@ -148,10 +181,12 @@ function server(x: Exec, f: Frame): void {
       if (!ust(x, v.first!, 8, WH, 'worker->idle_workers_ptr = &idle_workers')) return;
       return x.go('unlock_run');
     case 'unlock_run':
+      if (x.cfg.variant.treiberPop) return x.go(x.cfg.variant.serverIdleAfterWake ? 'run_assign_srv' : 'run_set_idle', { ul: 0 }); // unlocked before the pop
       if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
       // Variant serverIdleAfterWake (B-SRV-ORDER): assign and wake first.
       return x.go(x.cfg.variant.serverIdleAfterWake ? 'run_assign_srv' : 'run_set_idle');
     case 'unlock_idle':
+      if (x.cfg.variant.treiberPop) return x.go('idle_set_idle', { ul: 0 }); // unlocked before the pop
       if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
       return x.go('idle_set_idle');
     // --- run the popped worker (W1) --------------------------------------
@@ -440,6 +475,8 @@ function worker(x: Exec, f: Frame): void {
     case 'push_load': {
       const first = uld(x, idleWorkersHead(x.cfg.variant), 8, 'push: first = *idle_workers');
       if (first === undefined) return;
+      // Variant headSpinlock (B-USPINLOCK): spin while a server holds the head.
+      if (x.cfg.variant.headSpinlock && bit0(first) === 1) return x.go('push_load');
       return x.go('push_link', { first });
     }
     case 'push_link':

@@ -133,7 +133,12 @@ export interface Variant {
    * runtime sets the head's bit 0 around its gc and removal (B-USPINLOCK).
    */
   readonly headSpinlock: boolean;
-  /** Userspace pop of idle_workers is a Treiber pop that CASes the head from `first` to `first->next` (B-ABA). */
+  /**
+   * Userspace server: the runtime lock covers the gc only; the Treiber pop of
+   * idle_workers (CAS of the head from `first` to `first->next`) runs without
+   * it, so servers pop concurrently (B-ABA). Not in GALLERY: no campaign
+   * strategy finds its interleaving within a budget (docs/bugs/B-ABA.md).
+   */
   readonly treiberPop: boolean;
   /**
    * Userspace server, after its gc unlinked its own idle_servers node: it
@@ -174,6 +179,8 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
   { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
   { ...V03, name: 'B-ALIGN', history: 'spec §6.2, §8.1 B-ALIGN (cmpxchg_user_64 on a list head across a cache line)', misalignedHead: true },
+  { ...V03, name: 'B-USPINLOCK', history: 'spec §5.1, §8.1 B-USPINLOCK (v0.2 atomic_stack_push_user)', headSpinlock: true },
+  { ...V03, name: 'B-GC-UAF', history: 'spec §5.3 (restore @next), §5.4(b), §8.1 B-GC-UAF (Thierry Delisle, 23 Jul 2021)', reuseNodeAfterGc: true },
 ];
 
 export function variantByName(name: string): Variant | undefined {
