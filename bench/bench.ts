@@ -42,8 +42,12 @@ function child(spec: ChildSpec): void {
   } else {
     out = benchBug(spec.entry, spec.options, (line) => process.stderr.write(`bench:   ${line}\n`));
   }
-  process.stdout.write(JSON.stringify(out));
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ out, cpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
 }
+
+/** CPU time the children used, all together: close to the wall time on an idle machine. */
+let childCpuMs = 0;
 
 function runChild<T>(spec: ChildSpec, heapMb: number): T {
   const self = fileURLToPath(import.meta.url);
@@ -52,7 +56,9 @@ function runChild<T>(spec: ChildSpec, heapMb: number): T {
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(text) as T;
+  const r = JSON.parse(text) as { out: T; cpuMs: number };
+  childCpuMs += r.cpuMs;
+  return r.out;
 }
 
 // ---------------------------------------------------------------- sections
@@ -334,6 +340,7 @@ function main(o: BenchOptions): void {
     machine: { ...m, loadAverageStart: loadStart, loadAverageEnd: loadEnd },
     options: { ...o, out: relative(projectRoot(), o.out) },
     elapsedMs,
+    childCpuMs,
     ...(speed === undefined ? {} : speed),
     ...(bugs === undefined ? {} : { bugs }),
   };
@@ -341,7 +348,7 @@ function main(o: BenchOptions): void {
 
   const lines: string[] = [];
   lines.push(
-    `umcg-verify bench (${o.mode}): ${m.cpuModel}, ${m.nproc} cores, node ${m.node}, load average ${loadStart[0]!.toFixed(2)} at start, ${loadEnd[0]!.toFixed(2)} at end; took ${fmtMs(elapsedMs)}`,
+    `umcg-verify bench (${o.mode}): ${m.cpuModel}, ${m.nproc} cores, node ${m.node}, load average ${loadStart[0]!.toFixed(2)} at start, ${loadEnd[0]!.toFixed(2)} at end; took ${fmtMs(elapsedMs)} (${fmtMs(childCpuMs)} of CPU time)`,
   );
   if (speed !== undefined) {
     lines.push(exploreTable(speed.explore, o.runs), rateTable(speed.rates, o.runs));

@@ -124,9 +124,10 @@ function repeat(max: number, budgetMs: number, f: () => Detection): Detection[] 
   return out;
 }
 
-/** A few untimed random runs, so the first timed attempt does not pay for the JIT warming up. */
+/** A few untimed runs (engine and fast-check), so the first timed attempt does not pay for the JIT warming up. */
 function warmUp(system: Sys, maxSteps: number): void {
   for (let i = 0; i < 20; i++) runScheduled(system, randomScheduler(new Rng(runSeed(0xbe7c4, i))), { maxSteps });
+  baselineCheck(system, { seed: 0xbe7c4, maxRuns: 10, maxCommands: maxSteps, invariant: '(warm-up: none)' });
 }
 
 export function benchBug(e: VariantEntry, o: BugBenchOptions, progress: (line: string) => void = () => {}): BugBenchResult {
