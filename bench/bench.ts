@@ -11,7 +11,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { EXIT, UsageError } from '../cli/usage-error.ts';
@@ -325,6 +326,7 @@ function machine() {
 }
 
 function main(o: BenchOptions): void {
+  if (o.updateDocs) docsBlock();
   const start = performance.now();
   const m = machine();
   const loadStart = loadavg();
@@ -365,8 +367,30 @@ function main(o: BenchOptions): void {
     );
   }
   if (notMeasured.length > 0) lines.push(`gallery variants with no manifest entry expecting a violation (not measured): ${notMeasured.map((g) => g.name).join(', ')}`);
-  lines.push(`results: ${relative(process.cwd(), o.out) || o.out}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${lines.join('\n')}\nresults: ${relative(process.cwd(), o.out) || o.out}\n`);
+  if (o.updateDocs) {
+    updateDocs(lines.join('\n'));
+    process.stdout.write(`docs: ${relative(process.cwd(), DOCS_PATH)} (Last measured)\n`);
+  }
+}
+
+const DOCS_PATH = join(projectRoot(), 'docs', 'performance.md');
+const BEGIN = '<!-- bench:begin (npm run bench -- --update-docs rewrites this block) -->';
+const END = '<!-- bench:end -->';
+
+/** docs/performance.md and where its "Last measured" block starts and ends (checked before a long run). */
+function docsBlock(): { readonly doc: string; readonly at: number; readonly end: number } {
+  const doc = readFileSync(DOCS_PATH, 'utf8');
+  const at = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  if (at < 0 || end < at) throw new UsageError(`bench: --update-docs: ${relative(process.cwd(), DOCS_PATH)} has no bench:begin ... bench:end block`);
+  return { doc, at, end };
+}
+
+/** Replace the text between the markers of docs/performance.md with the printed tables. */
+function updateDocs(text: string): void {
+  const { doc, at, end } = docsBlock();
+  writeFileAtomic(DOCS_PATH, `${doc.slice(0, at + BEGIN.length)}\n\n\`\`\`text\n${text}\n\`\`\`\n\n${doc.slice(end)}`);
 }
 
 const argv = process.argv.slice(2);

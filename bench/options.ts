@@ -23,7 +23,8 @@ export const HELP = `usage: npm run bench -- [options]        (or: node dist/ben
   --max-runs N         runs per seed before an attempt gives up (default 2000)
   --only V[,V...]      only these gallery variants in the bug section
   --section S          all (default), speed (explorer and step rates) or bugs
-  --out PATH           where to write the results (default bench/results.json)`;
+  --out PATH           where to write the results (default bench/results.json)
+  --update-docs        also put the printed tables in docs/performance.md ("Last measured")`;
 
 /** A parsed command line. */
 export interface BenchOptions {
@@ -33,6 +34,8 @@ export interface BenchOptions {
   readonly section: 'all' | 'speed' | 'bugs';
   readonly only?: readonly string[];
   readonly out: string;
+  /** Rewrite the "Last measured" block of docs/performance.md with this run's tables. */
+  readonly updateDocs: boolean;
   /** 2x3 state cap (undefined: exhaustive). */
   readonly cap23?: number;
   readonly bug: BugBenchOptions;
@@ -49,6 +52,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
     only: { type: 'string' },
     section: { type: 'string' },
     out: { type: 'string' },
+    'update-docs': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help === true) return 'help';
@@ -67,6 +71,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
     section: choiceOption(cmd, 'section', values.section, 'all', ['all', 'speed', 'bugs'] as const),
     ...(only === undefined ? {} : { only }),
     out: isAbsolute(out) ? out : join(process.cwd(), out),
+    updateDocs: values['update-docs'] === true,
     ...(mode === 'full' ? {} : { cap23: mode === 'quick' ? 300_000 : EXPLORE_BENCHES.find((b) => b.cap !== undefined)!.cap! }),
     bug: {
       seeds,
