@@ -8,6 +8,8 @@
  *
  *   node dist/bench/bench.js [--quick | --full] [--runs N] [--seeds N] [--max-runs N]
  *                            [--only VARIANT[,VARIANT...]] [--section all|speed|bugs] [--out PATH]
+ *                            [--update-docs] [--help]
+ *   node dist/bench/bench.js --child SPEC   (internal) one measurement, prints JSON
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
@@ -20,7 +22,7 @@ import { writeFileAtomic } from '../engine/fs.ts';
 import { projectRoot } from '../engine/root.ts';
 import { loadVariantsManifest, type VariantEntry } from '../engine/variants-manifest.ts';
 import { GALLERY } from '../impl/state.ts';
-import { benchBug, type BugBenchOptions, type BugBenchResult } from './bugs.ts';
+import { benchBug, SHRINK_REPLAYS, type BugBenchOptions, type BugBenchResult, type ShrinkRecord } from './bugs.ts';
 import { expectedInvariant } from './detect.ts';
 import { bugEntries, HELP, parseBenchArgs, type BenchOptions } from './options.ts';
 import { fmtDetection, fmtInt, fmtMs, fmtRatio, fmtSummary } from './report.ts';
@@ -287,17 +289,17 @@ function shrinkTable(rows: readonly BugBenchResult[]): string {
     head: ['shrink quality (steps)', 'shortest (BFS)', 'engine shrinker on PCT runs: before -> after', 'after / shortest', 'fast-check shrinker on baseline runs: before -> after', 'after / shortest'],
     style: STYLE,
   });
-  const side = (xs: readonly { before: number; after: number; ms: number; stopped?: boolean }[], shortest: number | undefined): [string, string] => {
+  const side = (xs: readonly ShrinkRecord[], shortest: number | undefined, budget: string): [string, string] => {
     if (xs.length === 0) return ['-', '-'];
     const before = summarize(xs.map((x) => x.before));
     const after = summarize(xs.map((x) => x.after));
     const time = summarize(xs.map((x) => x.ms));
     const stopped = xs.filter((x) => x.stopped === true).length;
-    const text = `${fmtSummary(before)} -> ${fmtSummary(after)} (${xs.length} run${xs.length === 1 ? '' : 's'}, ${fmtSummary(time, fmtMs)} each${stopped > 0 ? `, ${stopped} stopped at the time limit` : ''})`;
+    const text = `${fmtSummary(before)} -> ${fmtSummary(after)} (${xs.length} run${xs.length === 1 ? '' : 's'}, ${fmtSummary(time, fmtMs)} each${stopped > 0 ? `, ${stopped} stopped at ${budget}` : ''})`;
     return [text, shortest === undefined ? '-' : (after.median / shortest).toFixed(2)];
   };
   for (const b of rows) {
-    t.push([bugName(b), b.shrink.shortest ?? 'unknown (BFS did not find it)', ...side(b.shrink.engine, b.shrink.shortest), ...side(b.shrink.fastCheck, b.shrink.shortest)]);
+    t.push([bugName(b), b.shrink.shortest ?? 'unknown (BFS did not find it)', ...side(b.shrink.engine, b.shrink.shortest, `the ${fmtInt(SHRINK_REPLAYS)}-replay budget`), ...side(b.shrink.fastCheck, b.shrink.shortest, 'the time limit')]);
   }
   return t.toString();
 }

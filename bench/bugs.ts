@@ -60,8 +60,8 @@ export interface ShrinkRecord {
   readonly ms: number;
   /** Engine: replays tried; fast-check: shrinks accepted. */
   readonly attempts: number;
-  /** fast-check only: shrinking was stopped at the time limit. */
-  readonly stopped?: boolean;
+  /** Shrinking stopped at its budget (engine: SHRINK_REPLAYS replays; fast-check: the time limit). */
+  readonly stopped: boolean;
 }
 
 export interface BugBenchResult {
@@ -99,6 +99,9 @@ export interface BugBenchResult {
 }
 
 type Sys = StepSystem<unknown, unknown>;
+
+/** Replays the engine's shrinker may try per failure: its default, the budget `check` shrinks with. */
+export const SHRINK_REPLAYS = 50_000;
 
 function record(d: Detection, seed?: number): AttemptRecord {
   return {
@@ -171,8 +174,9 @@ export function benchBug(e: VariantEntry, o: BugBenchOptions, progress: (line: s
   for (const { seed, d } of pct.filter((x) => x.d.found).slice(0, o.shrinkSeeds)) {
     progress(`${name}: engine shrinker on PCT seed ${seed}`);
     const start = performance.now();
-    const s = shrink(system, d.choices!, { invariant });
-    engineShrinks.push({ seed, before: d.steps!, after: s.run.trace.length, ms: Math.round(performance.now() - start), attempts: s.attempts });
+    const s = shrink(system, d.choices!, { invariant, maxAttempts: SHRINK_REPLAYS });
+    const ms = Math.round(performance.now() - start);
+    engineShrinks.push({ seed, before: d.steps!, after: s.run.trace.length, ms, attempts: s.attempts, stopped: s.attempts >= SHRINK_REPLAYS });
   }
   const fcShrinks: ShrinkRecord[] = [];
   for (const { seed } of baseline.filter((x) => x.d.found).slice(0, o.fcShrinkSeeds)) {

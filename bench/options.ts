@@ -14,7 +14,7 @@ import { expectedInvariant } from './detect.ts';
 import { EXPLORE_BENCHES } from './speed.ts';
 
 export const HELP = `usage: npm run bench -- [options]        (or: node dist/bench/bench.js [options])
-  --quick              a smoke run (about 2 minutes): 3 runs per speed figure, 5 seeds,
+  --quick              a smoke run (about 3 minutes of CPU): 3 runs per speed figure, 5 seeds,
                        2x3 capped at 300,000 states; below the issue's minimums
   --full               2x3 explored exhaustively (55M states: about 10 minutes and 5 GB per run),
                        searches timed 5 times, every PCT failure shrunk (an hour or more)
