@@ -72,6 +72,8 @@ export interface BaselineOptions {
    * smallest counterexample found so far (`shrinkStopped` says it happened).
    */
   readonly shrinkLimitMs?: number;
+  /** Without `shrink`: give up after this long (fast-check's interruptAfterTimeLimit), as after `maxRuns`. */
+  readonly timeLimitMs?: number;
 }
 
 export interface BaselineResult {
@@ -131,7 +133,13 @@ export function baselineCheck(system: Sys, opts: BaselineOptions): BaselineResul
       throw err;
     }
   });
-  const details = fc.check(property, { seed: opts.seed, numRuns: opts.maxRuns, endOnFailure: opts.shrink !== true, verbose: 0 });
+  const details = fc.check(property, {
+    seed: opts.seed,
+    numRuns: opts.maxRuns,
+    endOnFailure: opts.shrink !== true,
+    verbose: 0,
+    ...(opts.shrink !== true && opts.timeLimitMs !== undefined ? { interruptAfterTimeLimit: opts.timeLimitMs } : {}),
+  });
   const total = performance.now() - start;
   if (!details.failed || firstFailure === undefined) {
     if (details.failed) throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));

@@ -22,7 +22,19 @@ import { writeFileAtomic } from '../engine/fs.ts';
 import { projectRoot } from '../engine/root.ts';
 import { loadVariantsManifest, type VariantEntry } from '../engine/variants-manifest.ts';
 import { GALLERY } from '../impl/state.ts';
-import { benchBug, SHRINK_REPLAYS, type BugBenchOptions, type BugBenchResult, type ShrinkRecord } from './bugs.ts';
+import {
+  assembleBug,
+  benchRandomised,
+  benchSearch,
+  searchGaveUp,
+  SHRINK_REPLAYS,
+  type AttemptRecord,
+  type BugBenchOptions,
+  type BugBenchResult,
+  type RandomisedPart,
+  type SearchKind,
+  type ShrinkRecord,
+} from './bugs.ts';
 import { expectedInvariant } from './detect.ts';
 import { bugEntries, HELP, parseBenchArgs, type BenchOptions } from './options.ts';
 import { fmtDetection, fmtInt, fmtMs, fmtRatio, fmtSummary } from './report.ts';
@@ -34,7 +46,8 @@ import { summarize, type DetectionSummary, type Summary } from './stats.ts';
 type ChildSpec =
   | { readonly kind: 'explore'; readonly name: string; readonly maxStates: number }
   | { readonly kind: 'rate'; readonly name: string }
-  | { readonly kind: 'bug'; readonly entry: VariantEntry; readonly options: BugBenchOptions };
+  | { readonly kind: 'bug'; readonly entry: VariantEntry; readonly options: BugBenchOptions }
+  | { readonly kind: 'search'; readonly search: SearchKind; readonly entry: VariantEntry; readonly options: BugBenchOptions };
 
 function child(spec: ChildSpec): void {
   let out: unknown;
@@ -42,8 +55,10 @@ function child(spec: ChildSpec): void {
     out = measureExplore(EXPLORE_BENCHES.find((b) => b.name === spec.name)!, spec.maxStates);
   } else if (spec.kind === 'rate') {
     out = measureRate(RATE_BENCHES.find((b) => b.name === spec.name)!);
+  } else if (spec.kind === 'bug') {
+    out = benchRandomised(spec.entry, spec.options, (line) => process.stderr.write(`bench:   ${line}\n`));
   } else {
-    out = benchBug(spec.entry, spec.options, (line) => process.stderr.write(`bench:   ${line}\n`));
+    out = benchSearch(spec.entry, spec.search, spec.options);
   }
   const cpu = process.cpuUsage();
   process.stdout.write(JSON.stringify({ out, cpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
@@ -52,12 +67,14 @@ function child(spec: ChildSpec): void {
 /** CPU time the children used, all together: close to the wall time on an idle machine. */
 let childCpuMs = 0;
 
-function runChild<T>(spec: ChildSpec, heapMb: number): T {
+/** Run one measurement in a child process; throws when it fails or outlives `timeoutMs` (it is then killed). */
+function runChild<T>(spec: ChildSpec, heapMb: number, timeoutMs?: number): T {
   const self = fileURLToPath(import.meta.url);
   const text = execFileSync(process.execPath, [`--max-old-space-size=${heapMb}`, self, '--child', JSON.stringify(spec)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
+    ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
   });
   const r = JSON.parse(text) as { out: T; cpuMs: number };
   childCpuMs += r.cpuMs;
@@ -139,13 +156,57 @@ function speedSection(o: BenchOptions): { explore: ExploreResultRow[]; rates: Ra
   return { explore, rates };
 }
 
-function bugSection(o: BenchOptions): BugBenchResult[] {
-  const out: BugBenchResult[] = [];
-  for (const e of bugEntries(loadVariantsManifest(), o.only)) {
-    log(`bug ${e.variant} (${e.memory}, ${e.servers}x${e.workers}): ${o.seeds} seeds, at most ${fmtInt(o.bug.maxRuns)} runs each`);
-    out.push(runChild<BugBenchResult>({ kind: 'bug', entry: e, options: o.bug }, 4096));
+/** An entry whose measurement failed (its child process died): the message, instead of figures. */
+interface BugFailure {
+  readonly variant: string;
+  readonly memory: string;
+  readonly error: string;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
+
+/**
+ * The runs of one deterministic search on an entry, each in its own child
+ * under the time limit: at most `searchRepeats`, no more once the budget is
+ * spent, and none after a run that was stopped or failed.
+ */
+function searchRuns(e: VariantEntry, search: SearchKind, o: BenchOptions): AttemptRecord[] {
+  const out: AttemptRecord[] = [];
+  const limit = o.bug.searchLimitMs;
+  let spent = 0;
+  while (out.length < o.bug.searchRepeats && (out.length === 0 || spent < (o.bug.searchBudgetMs ?? Infinity))) {
+    log(`  ${e.variant} (${e.memory}): ${search === 'bfs' ? 'BFS' : 'bounded DFS'} run ${out.length + 1}`);
+    const start = performance.now();
+    try {
+      const r = runChild<AttemptRecord>({ kind: 'search', search, entry: e, options: o.bug }, 4096, limit);
+      out.push(r);
+      spent += r.ms;
+    } catch (err) {
+      const ms = performance.now() - start;
+      const timedOut = (err as { code?: string }).code === 'ETIMEDOUT' || ms >= limit;
+      out.push(timedOut ? searchGaveUp(limit) : searchGaveUp(Math.round(ms), errorText(err)));
+      break;
+    }
   }
   return out;
+}
+
+function bugSection(o: BenchOptions): { results: BugBenchResult[]; failures: BugFailure[] } {
+  const results: BugBenchResult[] = [];
+  const failures: BugFailure[] = [];
+  for (const e of bugEntries(loadVariantsManifest(), o.only)) {
+    log(`bug ${e.variant} (${e.memory}, ${e.servers}x${e.workers}): ${o.seeds} seeds, at most ${fmtInt(o.bug.maxRuns)} runs each`);
+    let part: RandomisedPart;
+    try {
+      part = runChild<RandomisedPart>({ kind: 'bug', entry: e, options: o.bug }, 4096);
+    } catch (err) {
+      failures.push({ variant: e.variant, memory: e.memory, error: errorText(err) });
+      log(`  ${e.variant} (${e.memory}): failed: ${errorText(err)}`);
+      continue;
+    }
+    results.push(assembleBug(e, part, searchRuns(e, 'bounded', o), searchRuns(e, 'bfs', o)));
+  }
+  return { results, failures };
 }
 
 // ---------------------------------------------------------------- report
@@ -220,7 +281,35 @@ export function bestEngine(b: BugBenchResult): { readonly name: string; readonly
   return best;
 }
 
-function runsTable(rows: readonly BugBenchResult[], seeds: number): string {
+/**
+ * A search's cell (runs or time): its figure when it found the bug, else
+ * why not: it failed, was stopped at its time limit, stopped at another
+ * invariant first, stopped at its node cap, or completed (every
+ * interleaving within its bounds) without finding it.
+ */
+function searchCell(b: BugBenchResult, kind: 'bounded' | 'bfs', what: 'runs' | 'ms', o: BenchOptions): string {
+  const attempts = b.attempts[kind];
+  const summary = b.summary[kind];
+  const first = attempts[0]!;
+  const failed = attempts.find((a) => a.error !== undefined);
+  if (failed !== undefined) return `failed: ${failed.error}`;
+  if (attempts.some((a) => a.timedOut === true)) return `not finished within ${fmtMs(o.bug.searchLimitMs)} (stopped)`;
+  const times = attempts.length > 1 ? ` (x${attempts.length})` : '';
+  if (summary.found > 0) {
+    if (what === 'ms') return `${fmtDetection(summary, 'ms', '')}${times}`;
+    return kind === 'bfs' ? `1 search (shortest trace: ${first.steps} steps)` : fmtDetection(summary, 'runs', 'paths');
+  }
+  const why =
+    first.otherViolations > 0
+      ? 'stopped at another invariant first'
+      : first.complete === true
+        ? `complete to depth ${b.maxSteps}, none found`
+        : `stopped at the ${fmtInt(o.bug.maxNodes)}-${kind === 'bfs' ? 'state' : 'node'} cap, none found`;
+  return what === 'ms' ? `${fmtSummary(summarize(attempts.map((a) => a.ms)), fmtMs)}${times}: ${why}` : why;
+}
+
+function runsTable(rows: readonly BugBenchResult[], o: BenchOptions): string {
+  const seeds = o.seeds;
   const t = new Table({
     head: [
       'runs to detection',
@@ -238,14 +327,15 @@ function runsTable(rows: readonly BugBenchResult[], seeds: number): string {
       b.invariant,
       fmtDetection(b.summary.baseline, 'runs', 'runs'),
       fmtDetection(b.summary.pct, 'runs', 'runs'),
-      fmtDetection(b.summary.bounded, 'runs', 'paths'),
-      b.summary.bfs.found > 0 ? `1 search (shortest trace: ${b.attempts.bfs[0]!.steps} steps)` : fmtDetection(b.summary.bfs, 'runs', 'searches'),
+      searchCell(b, 'bounded', 'runs', o),
+      searchCell(b, 'bfs', 'runs', o),
     ]);
   }
   return t.toString();
 }
 
-function timeTable(rows: readonly BugBenchResult[], seeds: number): string {
+function timeTable(rows: readonly BugBenchResult[], o: BenchOptions): string {
+  const seeds = o.seeds;
   const t = new Table({
     head: [
       'time to detection',
@@ -274,8 +364,8 @@ function timeTable(rows: readonly BugBenchResult[], seeds: number): string {
       bugName(b),
       fmtDetection(base, 'ms', ''),
       fmtDetection(b.summary.pct, 'ms', ''),
-      `${fmtDetection(b.summary.bounded, 'ms', '')}${b.attempts.bounded.length > 1 ? ` (x${b.attempts.bounded.length})` : ''}`,
-      `${fmtDetection(b.summary.bfs, 'ms', '')}${b.attempts.bfs.length > 1 ? ` (x${b.attempts.bfs.length})` : ''}`,
+      searchCell(b, 'bounded', 'ms', o),
+      searchCell(b, 'bfs', 'ms', o),
       best === undefined ? '-' : `${best.name} ${fmtMs(best.ms)}`,
       ratio,
       verdict,
@@ -334,7 +424,8 @@ function main(o: BenchOptions): void {
   const loadStart = loadavg();
   log(`${o.mode} run on ${m.cpuModel} (${m.nproc} cores), node ${m.node}; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
   const speed = o.section === 'bugs' ? undefined : speedSection(o);
-  const bugs = o.section === 'speed' ? undefined : bugSection(o);
+  const section = o.section === 'speed' ? undefined : bugSection(o);
+  const bugs = section?.results;
   const elapsedMs = Math.round(performance.now() - start);
   const loadEnd = loadavg();
   const notMeasured = GALLERY.filter((g) => g.name !== 'v0.3' && !loadVariantsManifest().some((e) => e.variant === g.name && expectedInvariant(e) !== undefined));
@@ -346,7 +437,7 @@ function main(o: BenchOptions): void {
     elapsedMs,
     childCpuMs,
     ...(speed === undefined ? {} : speed),
-    ...(bugs === undefined ? {} : { bugs }),
+    ...(section === undefined ? {} : { bugs: section.results, bugFailures: section.failures }),
   };
   writeFileAtomic(o.out, `${JSON.stringify(results, null, 2)}\n`);
 
@@ -362,12 +453,13 @@ function main(o: BenchOptions): void {
     }
   }
   if (bugs !== undefined && bugs.length > 0) {
-    lines.push(runsTable(bugs, o.seeds), timeTable(bugs, o.seeds), shrinkTable(bugs));
+    lines.push(runsTable(bugs, o), timeTable(bugs, o), shrinkTable(bugs));
     lines.push(
-      `Cells: median [min–max]; an attempt gives up after ${fmtInt(o.bug.maxRuns)} runs (baseline, PCT) or ${fmtInt(o.bug.maxNodes)} nodes (searches).`,
+      `Cells: median [min–max]; a baseline or PCT attempt gives up after ${fmtInt(o.bug.maxRuns)} runs or ${fmtMs(o.bug.attemptLimitMs)}; a search after ${fmtInt(o.bug.maxNodes)} nodes or ${fmtMs(o.bug.searchLimitMs)}.`,
       'The searches are deterministic: repeated (xN) only to time them. baseline / best: median times.',
     );
   }
+  for (const f of section?.failures ?? []) lines.push(`${f.variant} (${f.memory}): not measured, the bench failed: ${f.error}`);
   if (notMeasured.length > 0) lines.push(`gallery variants with no manifest entry expecting a violation (not measured): ${notMeasured.map((g) => g.name).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\nresults: ${relative(process.cwd(), o.out) || o.out}\n`);
   if (o.updateDocs) {

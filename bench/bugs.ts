@@ -32,6 +32,10 @@ export interface BugBenchOptions {
   readonly searchRepeats: number;
   /** ...and no more once their total time passes this budget (at least one run; absent: no budget). */
   readonly searchBudgetMs?: number;
+  /** A search run still going after this long is stopped (its child process killed) and counts as not found. */
+  readonly searchLimitMs: number;
+  /** An attempt of the baseline or PCT gives up after this long, as after `maxRuns` runs. */
+  readonly attemptLimitMs: number;
   /** Node cap of the bounded DFS and state cap of BFS. */
   readonly maxNodes: number;
   /** The engine's shrinker runs on the failing runs of the first `shrinkSeeds` PCT seeds that found the bug. */
@@ -50,6 +54,10 @@ export interface AttemptRecord {
   readonly steps?: number;
   readonly otherViolations: number;
   readonly complete?: boolean;
+  /** A search stopped at its time limit (its runs are then unknown: 0). */
+  readonly timedOut?: boolean;
+  /** A search whose child process failed (out of memory, a crash): its message. */
+  readonly error?: string;
 }
 
 export interface ShrinkRecord {
@@ -115,60 +123,51 @@ function record(d: Detection, seed?: number): AttemptRecord {
   };
 }
 
-/** Repeat a deterministic search for its timing: up to `max` runs, fewer once `budgetMs` is spent. */
-function repeat(max: number, budgetMs: number, f: () => Detection): Detection[] {
-  const out: Detection[] = [];
-  let spent = 0;
-  while (out.length < max && (out.length === 0 || spent < budgetMs)) {
-    const d = f();
-    spent += d.ms;
-    out.push(d);
-  }
-  return out;
-}
-
 /** A few untimed runs (engine and fast-check), so the first timed attempt does not pay for the JIT warming up. */
 function warmUp(system: Sys, maxSteps: number): void {
   for (let i = 0; i < 20; i++) runScheduled(system, randomScheduler(new Rng(runSeed(0xbe7c4, i))), { maxSteps });
   baselineCheck(system, { seed: 0xbe7c4, maxRuns: 10, maxCommands: maxSteps, invariant: '(warm-up: none)' });
 }
 
-export function benchBug(e: VariantEntry, o: BugBenchOptions, progress: (line: string) => void = () => {}): BugBenchResult {
-  const invariant = expectedInvariant(e);
-  if (invariant === undefined) throw new Error(`bench: ${e.variant} (${e.memory}) expects no violation`);
+/** What one child measures for an entry: everything but the searches. */
+export interface RandomisedPart {
+  readonly baseline: readonly AttemptRecord[];
+  readonly pct: readonly AttemptRecord[];
+  readonly random?: readonly AttemptRecord[];
+  readonly engineShrinks: readonly ShrinkRecord[];
+  readonly fcShrinks: readonly ShrinkRecord[];
+}
+
+/**
+ * The baseline and PCT (and uniform random when the manifest names it), one
+ * attempt per seed, then the two shrinkers on the first failures found.
+ */
+export function benchRandomised(e: VariantEntry, o: BugBenchOptions, progress: (line: string) => void = () => {}): RandomisedPart {
+  const invariant = wanted(e);
   const system = variantSystem(e);
   warmUp(system, e.maxSteps);
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
   const name = `${e.variant} (${e.memory})`;
+  const limit = o.attemptLimitMs;
 
   progress(`${name}: fast-check baseline, ${o.seeds} seeds`);
-  const baseline = seeds.map((seed) => ({ seed, d: baselineCheck(system, { seed, maxRuns: o.maxRuns, maxCommands: e.maxSteps, invariant }) }));
+  const baseline = seeds.map((seed) => ({
+    seed,
+    d: baselineCheck(system, { seed, maxRuns: o.maxRuns, maxCommands: e.maxSteps, invariant, timeLimitMs: limit }),
+  }));
   progress(`${name}: PCT, ${o.seeds} seeds`);
-  const pct = seeds.map((seed) => ({ seed, d: randomisedDetect(system, 'pct', { seed, maxRuns: o.maxRuns, maxSteps: e.maxSteps, invariant }) }));
-  progress(`${name}: bounded DFS`);
-  const bounded = repeat(o.searchRepeats, o.searchBudgetMs ?? Infinity, () => boundedDetect(system, { maxSteps: e.maxSteps, maxNodes: o.maxNodes, invariant }));
-  progress(`${name}: BFS`);
-  const bfs = repeat(o.searchRepeats, o.searchBudgetMs ?? Infinity, () => bfsDetect(system, { maxSteps: e.maxSteps, maxStates: o.maxNodes, invariant }));
+  const pct = seeds.map((seed) => ({
+    seed,
+    d: randomisedDetect(system, 'pct', { seed, maxRuns: o.maxRuns, maxSteps: e.maxSteps, invariant, timeLimitMs: limit }),
+  }));
   let random: { seed: number; d: Detection }[] | undefined;
   if (e.strategy === 'random') {
     progress(`${name}: random (the manifest's strategy), ${o.seeds} seeds`);
-    random = seeds.map((seed) => ({ seed, d: randomisedDetect(system, 'random', { seed, maxRuns: o.maxRuns, maxSteps: e.maxSteps, invariant }) }));
+    random = seeds.map((seed) => ({
+      seed,
+      d: randomisedDetect(system, 'random', { seed, maxRuns: o.maxRuns, maxSteps: e.maxSteps, invariant, timeLimitMs: limit }),
+    }));
   }
-
-  const summary = {
-    baseline: summarizeDetection(baseline.map((x) => x.d)),
-    pct: summarizeDetection(pct.map((x) => x.d)),
-    bounded: summarizeDetection(bounded),
-    bfs: summarizeDetection(bfs),
-  };
-  const manifest =
-    e.strategy === 'pct'
-      ? summary.pct
-      : e.strategy === 'bounded'
-        ? summary.bounded
-        : e.strategy === 'exhaustive'
-          ? summary.bfs
-          : summarizeDetection(random!.map((x) => x.d));
 
   const engineShrinks: ShrinkRecord[] = [];
   for (const { seed, d } of pct.filter((x) => x.d.found).slice(0, o.shrinkSeeds)) {
@@ -184,8 +183,51 @@ export function benchBug(e: VariantEntry, o: BugBenchOptions, progress: (line: s
     const r = baselineCheck(system, { seed, maxRuns: o.maxRuns, maxCommands: e.maxSteps, invariant, shrink: true, shrinkLimitMs: o.fcShrinkLimitMs });
     fcShrinks.push({ seed, before: r.steps!, after: r.shrunkSteps!, ms: Math.round(r.shrinkMs!), attempts: r.shrinks!, stopped: r.shrinkStopped === true });
   }
-  const shortest = bfs[0]!.found ? bfs[0]!.steps : undefined;
+  return {
+    baseline: baseline.map((x) => record(x.d, x.seed)),
+    pct: pct.map((x) => record(x.d, x.seed)),
+    ...(random === undefined ? {} : { random: random.map((x) => record(x.d, x.seed)) }),
+    engineShrinks,
+    fcShrinks,
+  };
+}
 
+export type SearchKind = 'bounded' | 'bfs';
+
+/** One run of a deterministic search on an entry (a child process runs it, under a time limit). */
+export function benchSearch(e: VariantEntry, kind: SearchKind, o: BugBenchOptions): AttemptRecord {
+  const invariant = wanted(e);
+  const system = variantSystem(e);
+  warmUp(system, e.maxSteps);
+  const d =
+    kind === 'bounded'
+      ? boundedDetect(system, { maxSteps: e.maxSteps, maxNodes: o.maxNodes, invariant })
+      : bfsDetect(system, { maxSteps: e.maxSteps, maxStates: o.maxNodes, invariant });
+  return record(d);
+}
+
+/** A search run that was stopped at its time limit (or died): not found, after that long. */
+export function searchGaveUp(ms: number, error?: string): AttemptRecord {
+  return { found: false, runs: 0, ms, otherViolations: 0, complete: false, ...(error === undefined ? { timedOut: true } : { error }) };
+}
+
+/** The whole result of an entry, from its randomised part and its search runs. */
+export function assembleBug(e: VariantEntry, part: RandomisedPart, bounded: readonly AttemptRecord[], bfs: readonly AttemptRecord[]): BugBenchResult {
+  const summary = {
+    baseline: summarizeDetection(part.baseline),
+    pct: summarizeDetection(part.pct),
+    bounded: summarizeDetection(bounded),
+    bfs: summarizeDetection(bfs),
+  };
+  const manifest =
+    e.strategy === 'pct'
+      ? summary.pct
+      : e.strategy === 'bounded'
+        ? summary.bounded
+        : e.strategy === 'exhaustive'
+          ? summary.bfs
+          : summarizeDetection(part.random ?? []);
+  const shortest = bfs.find((x) => x.found)?.steps;
   return {
     variant: e.variant,
     memory: e.memory,
@@ -194,16 +236,22 @@ export function benchBug(e: VariantEntry, o: BugBenchOptions, progress: (line: s
     workers: e.workers,
     yield: e.yield,
     maxSteps: e.maxSteps,
-    invariant,
+    invariant: wanted(e),
     manifestStrategy: e.strategy,
     attempts: {
-      baseline: baseline.map((x) => record(x.d, x.seed)),
-      pct: pct.map((x) => record(x.d, x.seed)),
-      bounded: bounded.map((d) => record(d)),
-      bfs: bfs.map((d) => record(d)),
-      ...(random === undefined ? {} : { random: random.map((x) => record(x.d, x.seed)) }),
+      baseline: part.baseline,
+      pct: part.pct,
+      bounded,
+      bfs,
+      ...(part.random === undefined ? {} : { random: part.random }),
     },
     summary: { ...summary, manifest },
-    shrink: { ...(shortest === undefined ? {} : { shortest }), engine: engineShrinks, fastCheck: fcShrinks },
+    shrink: { ...(shortest === undefined ? {} : { shortest }), engine: part.engineShrinks, fastCheck: part.fcShrinks },
   };
+}
+
+function wanted(e: VariantEntry): string {
+  const invariant = expectedInvariant(e);
+  if (invariant === undefined) throw new Error(`bench: ${e.variant} (${e.memory}) expects no violation`);
+  return invariant;
 }

@@ -39,15 +39,27 @@ export function expectedInvariant(e: VariantEntry): string | undefined {
   return m === null ? undefined : m[1];
 }
 
-/** A randomised strategy from seed `seed`: runs until one violates `invariant`, at most `maxRuns`. */
+/**
+ * A randomised strategy from seed `seed`: runs until one violates
+ * `invariant`, at most `maxRuns`, and no new run after `timeLimitMs`.
+ */
 export function randomisedDetect(
   system: Sys,
   strategy: 'pct' | 'random',
-  o: { readonly seed: number; readonly maxRuns: number; readonly maxSteps: number; readonly invariant: string; readonly pctDepth?: number },
+  o: {
+    readonly seed: number;
+    readonly maxRuns: number;
+    readonly maxSteps: number;
+    readonly invariant: string;
+    readonly pctDepth?: number;
+    readonly timeLimitMs?: number;
+  },
 ): Detection {
   const start = performance.now();
+  const limit = o.timeLimitMs ?? Infinity;
   let other = 0;
   for (let i = 0; i < o.maxRuns; i++) {
+    if (performance.now() - start > limit) return { found: false, runs: i, ms: performance.now() - start, otherViolations: other };
     const rng = new Rng(runSeed(o.seed, i));
     const scheduler =
       strategy === 'pct' ? pctScheduler(system, rng, o.pctDepth ?? DEFAULT_PCT_DEPTH, o.maxSteps) : randomScheduler<unknown, unknown>(rng);

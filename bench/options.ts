@@ -21,6 +21,7 @@ export const HELP = `usage: npm run bench -- [options]        (or: node dist/ben
   --runs N             runs per speed figure (default 5)
   --seeds N            seeds per randomised strategy and bug (default 10)
   --max-runs N         runs per seed before an attempt gives up (default 2000)
+  --search-limit S     seconds before a search run is stopped (default 120)
   --only V[,V...]      only these gallery variants in the bug section
   --section S          all (default), speed (explorer and step rates) or bugs
   --out PATH           where to write the results (default bench/results.json)
@@ -49,6 +50,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
     runs: { type: 'string' },
     seeds: { type: 'string' },
     'max-runs': { type: 'string' },
+    'search-limit': { type: 'string' },
     only: { type: 'string' },
     section: { type: 'string' },
     out: { type: 'string' },
@@ -82,6 +84,8 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
       shrinkSeeds: mode === 'quick' ? 1 : mode === 'full' ? seeds : 3,
       fcShrinkSeeds: mode === 'full' ? 3 : 1,
       fcShrinkLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 30_000,
+      searchLimitMs: 1000 * intOption(cmd, 'search-limit', values['search-limit'], mode === 'quick' ? 30 : mode === 'full' ? 1800 : 120, 1, 86_400),
+      attemptLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 30_000,
     },
   };
 }

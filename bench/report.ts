@@ -29,7 +29,9 @@ export function fmtDetection(d: DetectionSummary, what: 'runs' | 'ms', unit: str
   const found = d.found === d.attempts ? '' : ` (${d.found}/${d.attempts} found)`;
   const s = d[what];
   if (s?.median === undefined) {
-    const cap = d.gaveUpAfter === undefined ? '' : ` ${what === 'ms' ? fmtMs(d.gaveUpAfter.ms) : `${fmtInt(d.gaveUpAfter.runs)} ${unit}`}`;
+    // A search stopped at its time limit has no run count (0): its time says what it spent.
+    const g = d.gaveUpAfter;
+    const cap = g === undefined ? '' : ` ${what === 'ms' || g.runs === 0 ? fmtMs(g.ms) : `${fmtInt(g.runs)} ${unit}`}`;
     return `not found within${cap}${found}`;
   }
   const range = s.min === s.max ? '' : ` [${fmt(s.min)}–${fmt(s.max)}]`;

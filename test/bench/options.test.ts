@@ -18,6 +18,10 @@ describe('bench options (bench/options.ts)', () => {
     expect(o).toMatchObject({ mode: 'default', runs: 5, seeds: 10, section: 'all' });
     expect(o.cap23).toBeGreaterThan(0);
     expect(o.bug.seeds).toBe(10);
+    expect(o.bug.searchLimitMs).toBe(120_000);
+    const limited = parseBenchArgs(['--search-limit', '5']);
+    if (limited === 'help') throw new Error('unexpected help');
+    expect(limited.bug.searchLimitMs).toBe(5000);
     const full = parseBenchArgs(['--full', '--seeds', '12']);
     if (full === 'help') throw new Error('unexpected help');
     expect(full.cap23).toBeUndefined();
@@ -32,6 +36,7 @@ describe('bench options (bench/options.ts)', () => {
     [['--only', 'B-NOT-A-VARIANT']],
     [['--section', 'everything']],
     [['--quick', '--full']],
+    [['--search-limit', '0']],
   ])('rejects %j as a usage error', (args) => {
     expect(() => parseBenchArgs(args)).toThrow(UsageError);
   });
