@@ -163,7 +163,13 @@ interface BugFailure {
   readonly error: string;
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
+/** A child's failure in a few words (its own stderr, inherited, has the details). */
+function errorText(err: unknown): string {
+  const e = err as { status?: number | null; signal?: string | null };
+  if (typeof e.signal === 'string') return `its process was killed by ${e.signal}`;
+  if (typeof e.status === 'number') return `its process exited with code ${e.status}`;
+  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+}
 
 /**
  * The runs of one deterministic search on an entry, each in its own child

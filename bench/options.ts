@@ -83,7 +83,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
       maxNodes: 2_000_000,
       shrinkSeeds: mode === 'quick' ? 1 : mode === 'full' ? seeds : 3,
       fcShrinkSeeds: mode === 'full' ? 3 : 1,
-      fcShrinkLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 30_000,
+      fcShrinkLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 20_000,
       searchLimitMs: 1000 * intOption(cmd, 'search-limit', values['search-limit'], mode === 'quick' ? 30 : mode === 'full' ? 1800 : 120, 1, 86_400),
       attemptLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 30_000,
     },
