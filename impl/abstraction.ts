@@ -20,10 +20,14 @@
  * - a blocking call woken before its completion: back in its wait loop it
  *   shows TASK_RUNNING until the set_current_state(TASK_UNINTERRUPTIBLE)
  *   access, which is the model's 'call:wait' step.
- * - `srv:loop`'s gc of idle_servers: nodes the gc unlinks stay in the
- *   abstract list until the loop's commit (the pop of idle_workers), and
- *   nodes still marked at that commit disappear from it (ghost
- *   `ghostCollected`) although a later gc unlinks them physically.
+ * - the list walks: atomic_stack_gc and umcg_sll_pop are step-wise in the
+ *   model too (`srv:gc`, `srv:gc:curr`; `update_worker:pop_read`,
+ *   `update_worker:pop_cas`), so idle_servers is the list in memory as it
+ *   is; a walk's cursor is read off its locals. A kernel pop whose curr
+ *   the gc has unlinked shows at the first node on the list along the
+ *   unlinked nodes' (marked) links, as the model moves it at the unlink; an
+ *   unlinked node with an unmarked link there (pushed again while the pop
+ *   still stands on it) has no model counterpart: F-POP-UAF (§5.4(b)).
  */
 import { stateKey } from '../model/canon.ts';
 import { candidateActions } from '../model/init.ts';
@@ -56,6 +60,7 @@ export function modelConfigOf(cfg: ImplConfig): ModelConfig {
 interface Control {
   pc: Pc;
   other: Tid;
+  seen?: Tid;
   hookFrom: 'call' | 'wait';
   /** Overrides of the kernel task state and of words not yet committed. */
   kstate?: 'running' | 'interruptible';
@@ -69,12 +74,12 @@ interface Control {
 
 const SERVER_PC: Readonly<Record<string, Pc>> = {
   loop: 'srv:loop',
-  gc_load_prev: 'srv:loop',
-  gc_load_curr: 'srv:loop',
-  gc_cas: 'srv:loop',
-  pop_head: 'srv:loop',
-  pop_next: 'srv:loop',
-  pop_cas: 'srv:loop',
+  gc_load_prev: 'srv:gc',
+  gc_load_curr: 'srv:gc:curr',
+  gc_cas: 'srv:gc:curr',
+  pop_head: 'srv:pop',
+  pop_next: 'srv:pop',
+  pop_cas: 'srv:pop',
   restore: 'srv:run:set_self_idle',
   unlock_run: 'srv:run:set_self_idle',
   run_set_idle: 'srv:run:set_self_idle',
@@ -129,6 +134,11 @@ function runtimeControl(t: KTask, r: Frame): Control {
   const v = r.v;
   if (t.role === 'server') {
     if (pc === 'srv:run:set_self_idle' || pc === 'srv:run:assign') c.other = v.w!;
+    if (r.pc === 'gc_load_prev') c.other = serverNode(v.prev!);
+    if (pc === 'srv:gc:curr') {
+      c.other = serverNode(v.curr!);
+      c.seen = serverNode(v.prev!);
+    }
     if (r.pc === 'run_assign_next' || r.pc === 'run_assign_state') c.hideServerTid = [v.w!, v.oldsrv!];
     if (r.pc === 'run_assign_state') c.nextTid = v.oldnext!;
   } else {
@@ -137,6 +147,11 @@ function runtimeControl(t: KTask, r: Frame): Control {
   }
   if (r.pc === 'clear_next' || r.pc === 'eintr_clear' || r.pc === 'idle_set_next') c.nextTid = 0;
   return c;
+}
+
+/** The server whose idle_servers node is at `addr`; 0 for the list head. */
+function serverNode(addr: number): Tid {
+  return addr === IDLE_SERVERS_HEAD ? 0 : tidOfStruct(addr - OFF_IDLE_SERVERS_PTR);
 }
 
 const HELPERS = new Set(['get_user', 'get_user_nosleep', 'put_user', 'cmpxchg_user_32', 'cmpxchg_user_64']);
@@ -250,7 +265,8 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
   const above = fnAt(t, r + 1);
   if (above === 'wq_worker_change_state' || R.pc === 'start' || R.pc === 'changed') return mk(base);
   if (above === 'umcg_sll_push' || R.pc === 'got_workers_head' || R.pc === 'pushed') return mk('update_worker:push');
-  if (above === 'umcg_sll_pop' || R.pc === 'mb' || R.pc === 'got_servers_head' || R.pc === 'popped') return mk('update_worker:pop_server');
+  if (above === 'umcg_sll_pop') return popControl(s, t.stack[r + 1]!, mk);
+  if (R.pc === 'mb' || R.pc === 'got_servers_head' || R.pc === 'popped') return mk('update_worker:pop_server');
   if (above === 'try_to_wake_server') {
     const T = t.stack[r + 1]!;
     if (fnAt(t, r + 2) === 'umcg_ttwu') return mk('update_worker:ttwu', { other: T.v.tid! });
@@ -272,6 +288,38 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
   }
   if (R.pc === 'idle') return mk('update_worker:idle_loop');
   return mk(base);
+}
+
+/** umcg_sll_pop's frame: before its read of the head, on a curr, or at its cmpxchg. */
+function popControl(s: ImplState, P: Frame, mk: Mk): Control {
+  if (P.pc === 'start' || P.pc === 'got_head') return mk('update_worker:pop_server');
+  const curr = P.v.curr ?? 0;
+  if (P.pc === 'cas_done' && onIdleServers(s, curr)) {
+    return mk('update_worker:pop_cas', { other: serverNode(curr), seen: P.v.next === 0 ? 0 : serverNode(P.v.next!) });
+  }
+  if (P.pc !== 'loop' && P.pc !== 'read_next' && P.pc !== 'cas_done') throw new AbstractionError(`umcg_sll_pop:${P.pc}`);
+  // A curr the gc unlinked: the pop reads (or its cmpxchg observes) the
+  // node's marked link and moves on, as the model moved it at the unlink.
+  let at = curr;
+  for (let n = 0; at !== 0 && !onIdleServers(s, at); n++) {
+    const link = peek(s.mem, at) ?? 0;
+    if (bit0(link) === 0 || n > s.tasks.length) {
+      throw new AbstractionError(
+        `F-POP-UAF: umcg_sll_pop stands on S${serverNode(at)}, which the gc unlinked and whose link now reads 0x${link.toString(16)} (unmarked): the pop will claim a node that is not on idle_servers (§5.4(b))`,
+      );
+    }
+    at = clear0(link);
+  }
+  return at === 0 ? mk('update_worker:idle_loop') : mk('update_worker:pop_read', { other: serverNode(at) });
+}
+
+function onIdleServers(s: ImplState, node: number): boolean {
+  let addr = peek(s.mem, IDLE_SERVERS_HEAD) ?? 0;
+  for (let n = 0; addr !== 0 && n <= s.tasks.length; n++) {
+    if (clear0(addr) === node) return true;
+    addr = peek(s.mem, clear0(addr)) ?? 0;
+  }
+  return false;
 }
 
 function control(s: ImplState, t: KTask): Control {
@@ -302,22 +350,6 @@ function walk(s: ImplState, head: number, off: number, list: string): ListNode[]
   return out;
 }
 
-/** idle_servers as the model sees it: undo the running gc's unlinks, hide the collected marked nodes. */
-function idleServers(s: ImplState): ListNode[] {
-  let nodes = walk(s, IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, 'idle_servers');
-  for (const t of s.tasks) {
-    for (let i = t.glog.length - 1; i >= 0; i--) {
-      const e = t.glog[i]!;
-      const u = Math.floor(e / 64);
-      const p = e % 64;
-      const at = p === 0 ? 0 : nodes.findIndex((x) => x.tid === p) + 1;
-      if (p !== 0 && at === 0) throw new AbstractionError(`idle_servers: gc predecessor T${p} of T${u} is gone`);
-      nodes = [...nodes.slice(0, at), { tid: u, marked: true }, ...nodes.slice(at)];
-    }
-  }
-  if (s.ghostCollected !== 0) nodes = nodes.filter((x) => !(x.marked && Math.floor(s.ghostCollected / 2 ** x.tid) % 2 === 1));
-  return nodes;
-}
 
 /** The model state an implementation state stands for. Throws AbstractionError when there is none. */
 export function abstractState(s: ImplState): State {
@@ -350,6 +382,7 @@ export function abstractState(s: ImplState): State {
       kstate: c.kstate ?? (t.ks === 'R' ? 'running' : 'interruptible'),
       sigpending: t.sig,
       other: c.other,
+      seen: c.seen ?? 0,
       hookFrom: c.hookFrom,
       callDone: c.callDone === true,
       end: t.end,
@@ -358,7 +391,7 @@ export function abstractState(s: ImplState): State {
   return {
     tasks,
     idleWorkers: walk(s, IDLE_WORKERS_HEAD, OFF_IDLE_WORKERS_PTR, 'idle_workers'),
-    idleServers: idleServers(s),
+    idleServers: walk(s, IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, 'idle_servers'),
     envBudget: s.envBudget,
     killedBy: s.killedBy,
   };
