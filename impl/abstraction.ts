@@ -30,6 +30,7 @@
  *   still stands on it) has no model counterpart: F-POP-UAF (§5.4(b)).
  */
 import { stateKey } from '../model/canon.ts';
+import { EAGAIN, errnoName } from '../model/errno.ts';
 import { candidateActions } from '../model/init.ts';
 import { applyMutable, decodeState, enabled, type Action, type Step } from '../model/transitions.ts';
 import type { ListNode, ModelConfig, Pc, Registration, State, Task, Tid, UmcgWord } from '../model/types.ts';
@@ -287,6 +288,12 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
     }
   }
   if (R.pc === 'idle') return mk('update_worker:idle_loop');
+  if (R.pc === 'die') {
+    // The model's list operations have no retry bound (model/README.md).
+    throw new AbstractionError(
+      `T${t.tid}: umcg_wq_worker_running goes to die: a list helper returned ${errnoName(t.rv)}${t.rv === -EAGAIN ? ' (F-LIST-EAGAIN: max_tries = 2 * nr_cpu_ids used up; the uapi doc says sleep and retry, the code sends SIGSEGV)' : ''}`,
+    );
+  }
   return mk(base);
 }
 
