@@ -48,7 +48,7 @@ import {
   clear0,
   structOf,
 } from './layout.ts';
-import { peek } from './memory.ts';
+import { peek, pendingStores } from './memory.ts';
 import type { Frame, ImplConfig, ImplState, KTask } from './state.ts';
 
 export class AbstractionError extends Error {}
@@ -147,6 +147,9 @@ function runtimeControl(t: KTask, r: Frame): Control {
     if (r.pc === 'yield_set_next') c.nextTid = v.srv!;
   }
   if (r.pc === 'clear_next' || r.pc === 'eintr_clear' || r.pc === 'idle_set_next') c.nextTid = 0;
+  // Variant plainIdleServerPush: published (head = self), the unlock store
+  // to follow touches only the runtime's lock word.
+  if (r.pc === 'push_cas' && t.role === 'server' && v.pp === 1) c.pc = 'srv:idle:recheck';
   return c;
 }
 
@@ -265,6 +268,14 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
   const R = t.stack[r]!;
   const above = fnAt(t, r + 1);
   if (above === 'wq_worker_change_state' || R.pc === 'start' || R.pc === 'changed') return mk(base);
+  if (above === 'umcg_sll_push' && t.stack[r + 1]!.v.head !== IDLE_WORKERS_HEAD) {
+    // The worker's idle_workers_ptr holds its link, not the head: it is
+    // already on idle_workers (F1, docs/findings.md), and the kernel pushes
+    // it onto the list that starts at its successor.
+    throw new AbstractionError(
+      `F1: T${t.tid}'s wake hook pushes it onto idle_workers while it is already on the list (its idle_workers_ptr reads 0x${t.stack[r + 1]!.v.head!.toString(16)}, its link)`,
+    );
+  }
   if (above === 'umcg_sll_push' || R.pc === 'got_workers_head' || R.pc === 'pushed') return mk('update_worker:push');
   if (above === 'umcg_sll_pop') return popControl(s, t.stack[r + 1]!, mk);
   if (R.pc === 'mb' || R.pc === 'got_servers_head' || R.pc === 'popped') return mk('update_worker:pop_server');
@@ -351,7 +362,7 @@ function walk(s: ImplState, head: number, off: number, list: string): ListNode[]
     if (!Number.isInteger(tid) || tid < 1 || tid > n) throw new AbstractionError(`${list}: 0x${addr.toString(16)} is not a node`);
     const link = peek(s.mem, addr) ?? 0;
     out.push({ tid, marked: bit0(link) === 1 });
-    if (out.length > n) throw new AbstractionError(`${list}: cycle`);
+    if (out.length > n) throw new AbstractionError(`${list}: cycle (a node was pushed while already on the list)`);
     addr = clear0(link);
   }
   return out;
@@ -445,6 +456,107 @@ export function matchAbstractStep(a0: State, k1: string, mcfg: ModelConfig): Ste
     if (!enabled(a0, a, mcfg)) continue;
     const step = applyMutable(a0, a);
     if (stateKey(step.next) === k1) return step;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// x86-TSO
+//
+// Under TSO the abstract state is what the other CPUs can see: memory
+// without the store buffers (`peek` reads memory only), and each task's
+// control as it was just before its oldest store still buffered. A buffered
+// store is therefore a stutter, and so is everything its task does after it
+// until that store drains (a context switch, a fence or a locked
+// instruction waits for an empty buffer, so only a CPU's current task has
+// buffered stores, and none of its other effects are visible meanwhile).
+// The drain is the commit: memory gets the store and the task's control
+// moves on to just before its next buffered store, which may be several of
+// its own model steps (the store's, then the loads and local steps that
+// followed it). Those loads ran earlier than the drain; if what they read
+// has changed since, no run of model steps matches, and the refinement
+// check reports the store->load reordering.
+
+/** The parts of a task that its buffered stores hold back. */
+export interface TaskSnapshot {
+  readonly tid: Tid;
+  readonly stack: KTask['stack'];
+  readonly rv: number;
+  readonly rv2: number;
+  readonly pfw: boolean;
+}
+
+/**
+ * Per CPU, oldest first: the CPU's current task as it was just before each
+ * store still in that CPU's buffer (a history variable of the refinement
+ * mapping, kept beside the state, never read by the simulation).
+ */
+export type StoreHistory = readonly (readonly TaskSnapshot[])[];
+
+export const NO_BUFFERED_STORES: StoreHistory = [];
+
+/** The history after the step `before` -> `after`: stores buffered are recorded, stores drained dropped. */
+export function nextStoreHistory(h: StoreHistory, before: ImplState, after: ImplState): StoreHistory {
+  let out: (readonly TaskSnapshot[])[] | undefined;
+  const n = Math.max(before.cpus.length, after.cpus.length);
+  for (let c = 0; c < n; c++) {
+    const nb = pendingStores(before.mem, c).length;
+    const na = pendingStores(after.mem, c).length;
+    if (na === nb) continue;
+    out ??= Array.from({ length: n }, (_, i) => h[i] ?? []);
+    const cur = out[c]!;
+    if (na < nb) {
+      out[c] = cur.slice(nb - na);
+      continue;
+    }
+    const tid = before.cpus[c] ?? 0;
+    const t = before.tasks[tid - 1];
+    if (t === undefined) throw new AbstractionError(`cpu${c}: a store was buffered with no current task`);
+    const snap: TaskSnapshot = { tid, stack: t.stack, rv: t.rv, rv2: t.rv2, pfw: t.pfw };
+    out[c] = [...cur, ...Array.from({ length: na - nb }, () => snap)];
+  }
+  return out ?? h;
+}
+
+/** The abstract state under TSO: memory without the buffers, each storing task rolled back (see above). */
+export function abstractStateTso(s: ImplState, h: StoreHistory): State {
+  let tasks: KTask[] | undefined;
+  for (let c = 0; c < s.cpus.length; c++) {
+    const pending = pendingStores(s.mem, c).length;
+    const snaps = h[c] ?? [];
+    if (snaps.length !== pending) throw new AbstractionError(`cpu${c}: ${pending} buffered stores but ${snaps.length} recorded`);
+    const snap = snaps[0];
+    if (snap === undefined) continue;
+    tasks ??= s.tasks.slice();
+    const t = tasks[snap.tid - 1]!;
+    tasks[snap.tid - 1] = { ...t, stack: snap.stack, rv: snap.rv, rv2: snap.rv2, pfw: snap.pfw };
+  }
+  return abstractState(tasks === undefined ? s : { ...s, tasks });
+}
+
+/**
+ * The shortest run of at most `maxLen` model steps of task `tid` (its code
+ * and workload actions) from `a0` to the state with key `k1`, or null: what
+ * a drain commits under TSO.
+ */
+export function matchAbstractRun(a0: State, k1: string, mcfg: ModelConfig, tid: Tid, maxLen: number): Step[] | null {
+  const own = candidateActions(a0, mcfg).filter((a) => a.tid === tid && (a.kind === 'step' || a.kind === 'block' || a.kind === 'yield' || a.kind === 'lock'));
+  const search = (s: State, depth: number, path: Step[]): Step[] | null => {
+    for (const a of own) {
+      if (!enabled(s, a, mcfg)) continue;
+      const step = applyMutable(s, a);
+      const key = stateKey(step.next);
+      if (key === k1) return [...path, step];
+      if (depth > 1) {
+        const r = search(step.next, depth - 1, [...path, step]);
+        if (r !== null) return r;
+      }
+    }
+    return null;
+  };
+  for (let d = 1; d <= maxLen; d++) {
+    const r = search(a0, d, []);
+    if (r !== null) return r;
   }
   return null;
 }

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { abstractState, checkStep } from '../../impl/abstraction.ts';
 import { IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, OFF_STATE, set0, structOf } from '../../impl/layout.ts';
 import { implStep } from '../../impl/machine.ts';
-import { peek, withCell } from '../../impl/memory.ts';
-import type { ImplState } from '../../impl/state.ts';
+import { peek, pendingStores, withCell } from '../../impl/memory.ts';
+import { prng } from '../../impl/random.ts';
+import { variantByName, type ImplState } from '../../impl/state.ts';
+import { makeImplSystem, type ImplSystem, type ImplSystemOptions } from '../../engine/impl-system.ts';
 import type { State } from '../../model/types.ts';
 import { randomRun } from '../../impl/random.ts';
 import { stateKey } from '../../model/canon.ts';
@@ -86,6 +88,63 @@ describe('refinement: impl -> model', () => {
     expect(eagain).toBeGreaterThan(0);
   });
 
+  // x86-TSO: the abstract state is memory without the store buffers, each
+  // task with buffered stores rolled back to before the oldest; a buffered
+  // store is a stutter and its drain commits it (engine/impl-system.ts).
+  describe('under TSO, both ways', () => {
+    for (const [servers, workers] of [[1, 1], [1, 2]] as const) {
+      it(`accepts 500 random TSO interleavings of v0.3 (${servers} server, ${workers} workers, blocking calls, contract)`, () => {
+        for (let seed = 1; seed <= 500; seed++) {
+          const f = firstSystemFailure({ servers, workers }, seed, 300);
+          if (f !== undefined) expect.fail(f);
+        }
+      });
+    }
+
+    it('with 2 servers and 2 workers every refinement failure of 500 random TSO interleavings of v0.3 is F-POP-UAF', () => {
+      for (let seed = 1; seed <= 500; seed++) {
+        const f = firstSystemFailure({ servers: 2, workers: 2 }, seed, 400);
+        if (f !== undefined && !f.includes('F-POP-UAF')) expect.fail(f);
+      }
+    });
+
+    it('rejects B-TSO-DEKKER: the server\'s re-check of idle_workers passes its buffered push, and no run of model steps explains the drain', () => {
+      const variant = variantByName('B-TSO-DEKKER')!;
+      let found: string | undefined;
+      for (let seed = 1; seed <= 300 && found === undefined; seed++) found = firstSystemFailure({ variant }, seed, 200);
+      expect(found).toMatch(/REFINEMENT|neither a stutter|drains/);
+      expect(found).toContain('store buffer drains');
+    });
+
+    it('the same runs of B-TSO-DEKKER under SC refine the model (the reordering needs the store buffer)', () => {
+      const variant = variantByName('B-TSO-DEKKER')!;
+      for (let seed = 1; seed <= 300; seed++) {
+        const f = firstSystemFailure({ variant, memory: 'sc' }, seed, 200);
+        if (f !== undefined) expect.fail(f);
+      }
+    });
+
+    it('rejects a hand-made step that changes visible memory while a store is only buffered', () => {
+      const sys = makeImplSystem({ servers: 1, workers: 1, memory: 'tso', profile: 'contract', yield: false, locks: false, envBudget: 0, only: ['REFINEMENT'] });
+      const rnd = prng(3);
+      let s = sys.initial();
+      for (let i = 0; i < 300 && s.cpus.every((_, c) => pendingStores(s.mem, c).length === 0); i++) {
+        const cs = sys.choices(s);
+        s = sys.step(s, cs[Math.floor(rnd() * cs.length)]!).next;
+      }
+      const cpu = s.cpus.findIndex((_, c) => pendingStores(s.mem, c).length > 0);
+      expect(cpu).toBeGreaterThanOrEqual(0);
+      const drain = sys.choices(s).find((c) => c.c.kind === 'drain' && c.c.cpu === cpu)!;
+      const good = sys.step(s, drain);
+      expect(sys.checkStep(s, drain, good)).toBeNull();
+      // The same step, but it also flips W1's state word to BLOCKED in memory.
+      const bad = { ...good, next: { ...good.next, mem: withCell(good.next.mem, structOf(2) + OFF_STATE, 4, 3) } };
+      const v = sys.checkStep(s, drain, bad);
+      expect(v?.invariant).toBe('REFINEMENT');
+      expect(v?.message).toContain('neither a stutter nor an enabled model transition');
+    });
+  });
+
   describe('the list walks, both ways', () => {
     const cfg = config({ servers: 2, workers: 2, yield: false });
 
@@ -135,3 +194,34 @@ function findState(cfg: ReturnType<typeof config>, p: (a: State) => boolean): Im
   }
   throw new Error('no such state in 2,000 random runs');
 }
+
+/**
+ * The first REFINEMENT failure of a seeded random run of the engine's
+ * implementation system (the check path `check --target impl` uses), or
+ * undefined: `seed` picks uniformly among the enabled choices.
+ */
+const SYSTEMS = new Map<string, ImplSystem>();
+
+function firstSystemFailure(opts: Partial<ImplSystemOptions>, seed: number, steps: number): string | undefined {
+  const key = JSON.stringify({ ...opts, variant: opts.variant?.name });
+  let sys = SYSTEMS.get(key);
+  if (sys === undefined) {
+    sys = makeImplSystem({ servers: 1, workers: 1, memory: 'tso', profile: 'contract', yield: false, locks: false, envBudget: 0, only: ['REFINEMENT'], ...opts });
+    SYSTEMS.set(key, sys);
+  }
+  const rnd = prng(seed);
+  let s = sys.initial();
+  const labels: string[] = [];
+  for (let i = 0; i < steps; i++) {
+    const cs = sys.choices(s);
+    if (cs.length === 0) return undefined;
+    const c = cs[Math.floor(rnd() * cs.length)]!;
+    const st = sys.step(s, c);
+    labels.push(st.label);
+    const v = sys.checkStep(s, c, st) ?? sys.checkState(st.next);
+    if (v !== null) return `seed ${seed}: ${v.message}\n${labels.slice(-12).join('\n')}`;
+    s = st.next;
+  }
+  return undefined;
+}
+
