@@ -46,6 +46,7 @@ import {
   abstractStateTso,
   AbstractionError,
   checkAbstractStep,
+  isEnvOnlyStep,
   matchAbstractRun,
   matchAbstractStep,
   modelConfigOf,
@@ -275,6 +276,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       }
       const k1 = keyOf(a1);
       if (keyOf(a0) === k1) return null; // a stutter: no model transition
+      if (isEnvOnlyStep(a0.state, a1.state)) return null; // a page event: the model has no pages
       // The model step found is the one the transition invariants check.
       const m = matchAbstractStep(a0.state, k1, mcfg);
       if (m === null && !sc && ic.c.kind === 'drain') {

@@ -171,6 +171,13 @@ function tidOfStruct(ut: number): Tid {
 /** The control state of a task whose stack has kernel frames above the runtime's. */
 function kernelControl(s: ImplState, t: KTask): Control {
   const k = t.stack[1]!;
+  const cs = t.stack.find((f) => f.fn === 'wq_worker_change_state');
+  if (cs?.pc === 'die') {
+    // The model's hooks read the state word and cmpxchg it in one step.
+    throw new AbstractionError(
+      `F-CHANGE-STATE-RACE: T${t.tid}'s wq_worker_change_state goes to umcg_die: the state word changed between its read and its cmpxchg (or the read faulted)`,
+    );
+  }
   const wait = (pc: Pc, extra: Partial<Control> = {}): Control => ({ pc, other: 0, hookFrom: 'wait', ...extra });
   const call = (pc: Pc, extra: Partial<Control> = {}): Control => ({ pc, other: 0, hookFrom: 'call', ...extra });
   switch (k.fn) {
@@ -300,7 +307,14 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
   }
   if (R.pc === 'idle') return mk('update_worker:idle_loop');
   if (R.pc === 'die') {
-    // The model's list operations have no retry bound (model/README.md).
+    // The model's list operations have no retry bound and never fault
+    // (model/README.md), and its wake hook finds the head in idle_workers_ptr.
+    if (t.rv === 0) {
+      const on = walk(s, IDLE_WORKERS_HEAD, OFF_IDLE_WORKERS_PTR, 'idle_workers').some((n) => n.tid === t.tid);
+      throw new AbstractionError(
+        `F1: T${t.tid}'s wake hook goes to die: its idle_workers_ptr reads NULL (${on ? 'it is already on idle_workers, as the tail, and the field is its link' : 'a server popped it from idle_workers and has not restored the field yet'})`,
+      );
+    }
     throw new AbstractionError(
       `T${t.tid}: umcg_wq_worker_running goes to die: a list helper returned ${errnoName(t.rv)}${t.rv === -EAGAIN ? ' (F-LIST-EAGAIN: max_tries = 2 * nr_cpu_ids used up; the uapi doc says sleep and retry, the code sends SIGSEGV)' : ''}`,
     );
@@ -439,10 +453,22 @@ export function checkStep(before: ImplState, after: ImplState, cfg: ImplConfig):
 
 export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): RefinementVerdict {
   const k1 = stateKey(a1);
-  if (stateKey(a0) === k1) return { ok: true, stutter: true };
+  if (stateKey(a0) === k1 || isEnvOnlyStep(a0, a1)) return { ok: true, stutter: true };
   const step = matchAbstractStep(a0, k1, mcfg);
   if (step !== null) return { ok: true, stutter: false, action: step.action, label: step.label };
   return { ok: false, reason: 'the step is neither a stutter nor an enabled model transition', before: a0, after: a1 };
+}
+
+/**
+ * An adversarial event the model does not have (a page becomes not present
+ * or unmapped: the model has no memory pages) spends one unit of the shared
+ * environment budget and changes nothing else: `a1` is `a0` with one unit
+ * less. No model transition does that (each model event changes its task),
+ * so such a step is a stutter of everything but the budget. What an
+ * unmapped page does later (-EFAULT, umcg_die) is a documented model gap.
+ */
+export function isEnvOnlyStep(a0: State, a1: State): boolean {
+  return a1.envBudget === a0.envBudget - 1 && stateKey({ ...a1, envBudget: a0.envBudget }) === stateKey(a0);
 }
 
 /**

@@ -145,6 +145,15 @@ export function inUserspace(t: Task): boolean {
   return USER_PCS.has(t.pc);
 }
 
+/**
+ * The thread runs userspace code and can make any syscall (exit, unregister):
+ * in the runtime, about to call sys_umcg_wait (`wait:enter` is the runtime's
+ * call site until the syscall's first access), or unregistered and running on.
+ */
+export function inUserThread(t: Task): boolean {
+  return inUserspace(t) || t.pc === 'wait:enter' || t.pc === 'unregistered';
+}
+
 /** Where the thread of a blocking call sleeps uninterruptibly (a signal does not wake it). */
 const CALL_PCS: ReadonlySet<Pc> = new Set<Pc>([
   'submit_work',
@@ -221,8 +230,8 @@ const ENABLED: EnabledRules = {
   signal: (s, t) => s.envBudget > 0 && !t.sigpending,
   ttwu: (s, t) => s.envBudget > 0 && t.kstate === 'interruptible',
   write: (s, t, a) => s.envBudget > 0 && t.reg !== 'none' && t.word.state !== a.state,
-  exit: (s, t) => s.envBudget > 0 && inUserspace(t),
-  unregister: (s, t) => s.envBudget > 0 && inUserspace(t) && t.reg !== 'none',
+  exit: (s, t) => s.envBudget > 0 && inUserThread(t),
+  unregister: (s, t) => s.envBudget > 0 && inUserThread(t) && t.reg !== 'none',
   ctl: (_s, t) => inUserspace(t),
   wait: (_s, t) => inUserspace(t),
 };

@@ -1401,6 +1401,17 @@ const FOR_KIND: { readonly [K in ActionKind]: readonly Case[] } = {
       },
     },
     {
+      name: 'exit is enabled where the thread can make a syscall: at the runtime\'s sys_umcg_wait call site (wait:enter), and after it unregistered',
+      run: () => {
+        const atWait = adversarial1x1({ [S1]: serverAtLoop(S1, { pc: 'wait:enter', word: { state: 'IDLE' } }) });
+        expect(taskOf(act(atWait, { kind: 'exit', tid: S1 }).next, S1)).toMatchObject({ pc: 'dead', reg: 'none', end: 'exit' });
+        expect(taskOf(act(atWait, { kind: 'unregister', tid: S1 }).next, S1)).toMatchObject({ pc: 'unregistered', reg: 'none' });
+        const gone = adversarial1x1({ [S1]: serverAtLoop(S1, { pc: 'unregistered', reg: 'none' }) });
+        expect(taskOf(act(gone, { kind: 'exit', tid: S1 }).next, S1)).toMatchObject({ pc: 'dead', end: 'exit' });
+        expectDisabled(gone, { kind: 'unregister', tid: S1 });
+      },
+    },
+    {
       name: 'exit is not enabled inside the kernel or with envBudget 0',
       run: () => {
         expectDisabled(adversarial1x1({ [S1]: serverAsleep(S1) }), { kind: 'exit', tid: S1 });
