@@ -3,9 +3,15 @@
  * `implChoices`, a step is `implStep`, and the checks run on the abstract
  * state `abstractState(s)` (impl/abstraction.ts):
  *
- * - REFINEMENT (memory model `sc` only): every step leaves the abstract
- *   state unchanged or takes exactly one enabled model transition
- *   (`checkAbstractStep`); a state with no abstract state fails it too.
+ * - REFINEMENT: every step leaves the abstract state unchanged or takes
+ *   exactly one enabled model transition (`checkAbstractStep`); a state with
+ *   no abstract state fails it too. Under `tso` the abstract state is
+ *   `abstractStateTso`: memory without the store buffers, and each task
+ *   whose stores are still buffered rolled back to just before the oldest
+ *   one (a history kept per state, `StoreHistory`). A buffered store is
+ *   then a stutter, and a drain may take a run of model steps of the
+ *   CPU's current task: the store's, and the steps it took after it
+ *   (`matchAbstractRun`, impl/abstraction.ts).
  * - the registry's state invariants on `abstractState(s)`, its transition
  *   invariants on the model transition a step refines (a stutter is no
  *   transition), and the at-quiescence liveness properties, all filtered by
@@ -17,12 +23,6 @@
  *   disabled, i.e. set the kernel's WARN_SLEEP_IN_ATOMIC (spec §6.2
  *   B-SLEEP-ATOMIC). Checked first on every step, under every profile and
  *   memory model, and filtered by `only` like REFINEMENT.
- *
- * Under `tso` the abstraction reads memory, not the store buffers, so a
- * step need not refine the model (a store becomes visible at its drain):
- * REFINEMENT is skipped, the invariants still run on the abstract state,
- * transition invariants run on the steps that do match a model transition,
- * and a state the abstraction cannot map is not checked.
  *
  * Actors: the tasks (`S1`.., `W1`..), and under TSO one actor per CPU
  * (`cpu0`, ...) for its store-buffer drains, so PCT gives drains a priority
@@ -41,7 +41,19 @@
  * preempts: a task spinning on a userspace lock whose holder was preempted
  * on the same CPU shows as LIVE-BOUNDED-PROGRESS.
  */
-import { checkAbstractStep, abstractState, AbstractionError, matchAbstractStep, modelConfigOf } from '../impl/abstraction.ts';
+import {
+  abstractState,
+  abstractStateTso,
+  AbstractionError,
+  checkAbstractStep,
+  isEnvOnlyStep,
+  matchAbstractRun,
+  matchAbstractStep,
+  modelConfigOf,
+  nextStoreHistory,
+  NO_BUFFERED_STORES,
+  type StoreHistory,
+} from '../impl/abstraction.ts';
 import type { Access } from '../impl/exec.ts';
 import { implChoices, implStep, isCurrent, type Choice } from '../impl/machine.ts';
 import { pendingStores, type PageStatus } from '../impl/memory.ts';
@@ -65,6 +77,9 @@ export const IMPL_CHECK_IDS: readonly string[] = [REFINEMENT_ID, SLEEP_IN_ATOMIC
  * switches): the model's K = 256 scaled by 8.
  */
 export const IMPL_PROGRESS_BOUND = 2048;
+
+/** The longest run of model steps one drain may commit under TSO (the store's step and those after it). */
+const TSO_MAX_RUN = 8;
 
 export interface ImplSystemOptions {
   readonly servers: number;
@@ -112,7 +127,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
   const mcfg = modelConfigOf(cfg);
   const sc = cfg.memoryModel === 'sc';
   const progressBound = opts.progressBound ?? IMPL_PROGRESS_BOUND;
-  const refinement = sc && (opts.only === undefined || opts.only.includes(REFINEMENT_ID));
+  const refinement = opts.only === undefined || opts.only.includes(REFINEMENT_ID);
   const sleepInAtomic = opts.only === undefined || opts.only.includes(SLEEP_IN_ATOMIC_ID);
   const root = implInit(cfg);
   const names = root.tasks.map((t) => (t.role === 'server' ? `S${t.tid}` : `W${t.tid - cfg.servers}`));
@@ -124,11 +139,19 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
   // The abstract state of each implementation state, computed once: a step's
   // `after` is the next step's `before` and the state checks' subject.
   const cache = new WeakMap<ImplState, Abstract>();
+  // Under TSO: each state's store history, recorded as `step` makes states.
+  const histories = new WeakMap<ImplState, StoreHistory>();
+  const historyOf = (s: ImplState): StoreHistory => {
+    const h = histories.get(s);
+    if (h !== undefined) return h;
+    if (s.cpus.every((_, c) => pendingStores(s.mem, c).length === 0)) return NO_BUFFERED_STORES;
+    throw new AbstractionError('a state with buffered stores that no step of this system made (no store history)');
+  };
   const abs = (s: ImplState): Abstract => {
     let a = cache.get(s);
     if (a === undefined) {
       try {
-        a = { state: abstractState(s) };
+        a = { state: sc ? abstractState(s) : abstractStateTso(s, historyOf(s)) };
       } catch (e) {
         if (!(e instanceof AbstractionError)) throw e;
         a = { error: e.message };
@@ -219,6 +242,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     },
     step(s, ic): StepResult<ImplState> {
       const r = implStep(s, ic.c, cfg);
+      if (!sc) histories.set(r.state, nextStoreHistory(historyOf(s), s, r.state));
       const detail = describeAccess(r.access);
       return { next: r.state, label: r.label, actor: ic.actor, ...(detail === undefined ? {} : { detail }) };
     },
@@ -254,8 +278,22 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       }
       const k1 = keyOf(a1);
       if (keyOf(a0) === k1) return null; // a stutter: no model transition
+      if (isEnvOnlyStep(a0.state, a1.state)) return null; // a page event: the model has no pages
       // The model step found is the one the transition invariants check.
       const m = matchAbstractStep(a0.state, k1, mcfg);
+      if (m === null && !sc && ic.c.kind === 'drain') {
+        // The drain commits the store and what its task did after it.
+        const run = matchAbstractRun(a0.state, k1, mcfg, before.cpus[ic.c.cpu] ?? 0, TSO_MAX_RUN);
+        if (run !== null) {
+          let from = a0.state;
+          for (const st of run) {
+            const v = checks.step(from, st);
+            if (v !== null) return v;
+            from = st.next;
+          }
+          return null;
+        }
+      }
       if (m === null) {
         const v = checkAbstractStep(a0.state, a1.state, mcfg);
         return refinementFailure(`${step.label}: ${v.ok ? 'unexpected stutter' : v.reason}`, step.actor);

@@ -20,12 +20,17 @@
  * - a blocking call woken before its completion: back in its wait loop it
  *   shows TASK_RUNNING until the set_current_state(TASK_UNINTERRUPTIBLE)
  *   access, which is the model's 'call:wait' step.
- * - `srv:loop`'s gc of idle_servers: nodes the gc unlinks stay in the
- *   abstract list until the loop's commit (the pop of idle_workers), and
- *   nodes still marked at that commit disappear from it (ghost
- *   `ghostCollected`) although a later gc unlinks them physically.
+ * - the list walks: atomic_stack_gc and umcg_sll_pop are step-wise in the
+ *   model too (`srv:gc`, `srv:gc:curr`; `update_worker:pop_read`,
+ *   `update_worker:pop_cas`), so idle_servers is the list in memory as it
+ *   is; a walk's cursor is read off its locals. A kernel pop whose curr
+ *   the gc has unlinked shows at the first node on the list along the
+ *   unlinked nodes' (marked) links, as the model moves it at the unlink; an
+ *   unlinked node with an unmarked link there (pushed again while the pop
+ *   still stands on it) has no model counterpart: F-POP-UAF (§5.4(b)).
  */
 import { stateKey } from '../model/canon.ts';
+import { EAGAIN, errnoName } from '../model/errno.ts';
 import { candidateActions } from '../model/init.ts';
 import { applyMutable, decodeState, enabled, type Action, type Step } from '../model/transitions.ts';
 import type { ListNode, ModelConfig, Pc, Registration, State, Task, Tid, UmcgWord } from '../model/types.ts';
@@ -43,7 +48,7 @@ import {
   idleWorkersHeadIn,
   structOf,
 } from './layout.ts';
-import { peek } from './memory.ts';
+import { peek, pendingStores } from './memory.ts';
 import type { Frame, ImplConfig, ImplState, KTask } from './state.ts';
 
 export class AbstractionError extends Error {}
@@ -56,6 +61,7 @@ export function modelConfigOf(cfg: ImplConfig): ModelConfig {
 interface Control {
   pc: Pc;
   other: Tid;
+  seen?: Tid;
   hookFrom: 'call' | 'wait';
   /** Overrides of the kernel task state and of words not yet committed. */
   kstate?: 'running' | 'interruptible';
@@ -69,12 +75,12 @@ interface Control {
 
 const SERVER_PC: Readonly<Record<string, Pc>> = {
   loop: 'srv:loop',
-  gc_load_prev: 'srv:loop',
-  gc_load_curr: 'srv:loop',
-  gc_cas: 'srv:loop',
-  pop_head: 'srv:loop',
-  pop_next: 'srv:loop',
-  pop_cas: 'srv:loop',
+  gc_load_prev: 'srv:gc',
+  gc_load_curr: 'srv:gc:curr',
+  gc_cas: 'srv:gc:curr',
+  pop_head: 'srv:pop',
+  pop_next: 'srv:pop',
+  pop_cas: 'srv:pop',
   restore: 'srv:run:set_self_idle',
   unlock_run: 'srv:run:set_self_idle',
   run_set_idle: 'srv:run:set_self_idle',
@@ -129,6 +135,11 @@ function runtimeControl(t: KTask, r: Frame): Control {
   const v = r.v;
   if (t.role === 'server') {
     if (pc === 'srv:run:set_self_idle' || pc === 'srv:run:assign') c.other = v.w!;
+    if (r.pc === 'gc_load_prev') c.other = serverNode(v.prev!);
+    if (pc === 'srv:gc:curr') {
+      c.other = serverNode(v.curr!);
+      c.seen = serverNode(v.prev!);
+    }
     if (r.pc === 'run_assign_next' || r.pc === 'run_assign_state') c.hideServerTid = [v.w!, v.oldsrv!];
     if (r.pc === 'run_assign_state') c.nextTid = v.oldnext!;
   } else {
@@ -136,7 +147,15 @@ function runtimeControl(t: KTask, r: Frame): Control {
     if (r.pc === 'yield_set_next') c.nextTid = v.srv!;
   }
   if (r.pc === 'clear_next' || r.pc === 'eintr_clear' || r.pc === 'idle_set_next') c.nextTid = 0;
+  // Variant plainIdleServerPush: published (head = self), the unlock store
+  // to follow touches only the runtime's lock word.
+  if (r.pc === 'push_cas' && t.role === 'server' && v.pp === 1) c.pc = 'srv:idle:recheck';
   return c;
+}
+
+/** The server whose idle_servers node is at `addr`; 0 for the list head. */
+function serverNode(addr: number): Tid {
+  return addr === IDLE_SERVERS_HEAD ? 0 : tidOfStruct(addr - OFF_IDLE_SERVERS_PTR);
 }
 
 const HELPERS = new Set(['get_user', 'get_user_nosleep', 'put_user', 'cmpxchg_user_32', 'cmpxchg_user_64']);
@@ -152,6 +171,13 @@ function tidOfStruct(ut: number): Tid {
 /** The control state of a task whose stack has kernel frames above the runtime's. */
 function kernelControl(s: ImplState, t: KTask): Control {
   const k = t.stack[1]!;
+  const cs = t.stack.find((f) => f.fn === 'wq_worker_change_state');
+  if (cs?.pc === 'die') {
+    // The model's hooks read the state word and cmpxchg it in one step.
+    throw new AbstractionError(
+      `F-CHANGE-STATE-RACE: T${t.tid}'s wq_worker_change_state goes to umcg_die: the state word changed between its read and its cmpxchg (or the read faulted)`,
+    );
+  }
   const wait = (pc: Pc, extra: Partial<Control> = {}): Control => ({ pc, other: 0, hookFrom: 'wait', ...extra });
   const call = (pc: Pc, extra: Partial<Control> = {}): Control => ({ pc, other: 0, hookFrom: 'call', ...extra });
   switch (k.fn) {
@@ -249,8 +275,17 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
   const R = t.stack[r]!;
   const above = fnAt(t, r + 1);
   if (above === 'wq_worker_change_state' || R.pc === 'start' || R.pc === 'changed') return mk(base);
+  if (above === 'umcg_sll_push' && t.stack[r + 1]!.v.head !== idleWorkersHeadIn(s.mem)) {
+    // The worker's idle_workers_ptr holds its link, not the head: it is
+    // already on idle_workers (F1, docs/findings.md), and the kernel pushes
+    // it onto the list that starts at its successor.
+    throw new AbstractionError(
+      `F1: T${t.tid}'s wake hook pushes it onto idle_workers while it is already on the list (its idle_workers_ptr reads 0x${t.stack[r + 1]!.v.head!.toString(16)}, its link)`,
+    );
+  }
   if (above === 'umcg_sll_push' || R.pc === 'got_workers_head' || R.pc === 'pushed') return mk('update_worker:push');
-  if (above === 'umcg_sll_pop' || R.pc === 'mb' || R.pc === 'got_servers_head' || R.pc === 'popped') return mk('update_worker:pop_server');
+  if (above === 'umcg_sll_pop') return popControl(s, t.stack[r + 1]!, mk);
+  if (R.pc === 'mb' || R.pc === 'got_servers_head' || R.pc === 'popped') return mk('update_worker:pop_server');
   if (above === 'try_to_wake_server') {
     const T = t.stack[r + 1]!;
     if (fnAt(t, r + 2) === 'umcg_ttwu') return mk('update_worker:ttwu', { other: T.v.tid! });
@@ -271,7 +306,52 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
     }
   }
   if (R.pc === 'idle') return mk('update_worker:idle_loop');
+  if (R.pc === 'die') {
+    // The model's list operations have no retry bound and never fault
+    // (model/README.md), and its wake hook finds the head in idle_workers_ptr.
+    if (t.rv === 0) {
+      const on = walk(s, idleWorkersHeadIn(s.mem), OFF_IDLE_WORKERS_PTR, 'idle_workers').some((n) => n.tid === t.tid);
+      throw new AbstractionError(
+        `F1: T${t.tid}'s wake hook goes to die: its idle_workers_ptr reads NULL (${on ? 'it is already on idle_workers, as the tail, and the field is its link' : 'a server popped it from idle_workers and has not restored the field yet'})`,
+      );
+    }
+    throw new AbstractionError(
+      `T${t.tid}: umcg_wq_worker_running goes to die: a list helper returned ${errnoName(t.rv)}${t.rv === -EAGAIN ? ' (F-LIST-EAGAIN: max_tries = 2 * nr_cpu_ids used up; the uapi doc says sleep and retry, the code sends SIGSEGV)' : ''}`,
+    );
+  }
   return mk(base);
+}
+
+/** umcg_sll_pop's frame: before its read of the head, on a curr, or at its cmpxchg. */
+function popControl(s: ImplState, P: Frame, mk: Mk): Control {
+  if (P.pc === 'start' || P.pc === 'got_head') return mk('update_worker:pop_server');
+  const curr = P.v.curr ?? 0;
+  if (P.pc === 'cas_done' && onIdleServers(s, curr)) {
+    return mk('update_worker:pop_cas', { other: serverNode(curr), seen: P.v.next === 0 ? 0 : serverNode(P.v.next!) });
+  }
+  if (P.pc !== 'loop' && P.pc !== 'read_next' && P.pc !== 'cas_done') throw new AbstractionError(`umcg_sll_pop:${P.pc}`);
+  // A curr the gc unlinked: the pop reads (or its cmpxchg observes) the
+  // node's marked link and moves on, as the model moved it at the unlink.
+  let at = curr;
+  for (let n = 0; at !== 0 && !onIdleServers(s, at); n++) {
+    const link = peek(s.mem, at) ?? 0;
+    if (bit0(link) === 0 || n > s.tasks.length) {
+      throw new AbstractionError(
+        `F-POP-UAF: umcg_sll_pop stands on S${serverNode(at)}, which the gc unlinked and whose link now reads 0x${link.toString(16)} (unmarked): the pop will claim a node that is not on idle_servers (§5.4(b))`,
+      );
+    }
+    at = clear0(link);
+  }
+  return at === 0 ? mk('update_worker:idle_loop') : mk('update_worker:pop_read', { other: serverNode(at) });
+}
+
+function onIdleServers(s: ImplState, node: number): boolean {
+  let addr = peek(s.mem, IDLE_SERVERS_HEAD) ?? 0;
+  for (let n = 0; addr !== 0 && n <= s.tasks.length; n++) {
+    if (clear0(addr) === node) return true;
+    addr = peek(s.mem, clear0(addr)) ?? 0;
+  }
+  return false;
 }
 
 function control(s: ImplState, t: KTask): Control {
@@ -317,22 +397,6 @@ function walk(s: ImplState, head: number, off: number, list: string): ListNode[]
   return out;
 }
 
-/** idle_servers as the model sees it: undo the running gc's unlinks, hide the collected marked nodes. */
-function idleServers(s: ImplState): ListNode[] {
-  let nodes = walk(s, IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, 'idle_servers');
-  for (const t of s.tasks) {
-    for (let i = t.glog.length - 1; i >= 0; i--) {
-      const e = t.glog[i]!;
-      const u = Math.floor(e / 64);
-      const p = e % 64;
-      const at = p === 0 ? 0 : nodes.findIndex((x) => x.tid === p) + 1;
-      if (p !== 0 && at === 0) throw new AbstractionError(`idle_servers: gc predecessor T${p} of T${u} is gone`);
-      nodes = [...nodes.slice(0, at), { tid: u, marked: true }, ...nodes.slice(at)];
-    }
-  }
-  if (s.ghostCollected !== 0) nodes = nodes.filter((x) => !(x.marked && Math.floor(s.ghostCollected / 2 ** x.tid) % 2 === 1));
-  return nodes;
-}
 
 /** The model state an implementation state stands for. Throws AbstractionError when there is none. */
 export function abstractState(s: ImplState): State {
@@ -365,6 +429,7 @@ export function abstractState(s: ImplState): State {
       kstate: c.kstate ?? (t.ks === 'R' ? 'running' : 'interruptible'),
       sigpending: t.sig,
       other: c.other,
+      seen: c.seen ?? 0,
       hookFrom: c.hookFrom,
       callDone: c.callDone === true,
       end: t.end,
@@ -373,7 +438,7 @@ export function abstractState(s: ImplState): State {
   return {
     tasks,
     idleWorkers: walk(s, idleWorkersHeadIn(s.mem), OFF_IDLE_WORKERS_PTR, 'idle_workers'),
-    idleServers: idleServers(s),
+    idleServers: walk(s, IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, 'idle_servers'),
     envBudget: s.envBudget,
     killedBy: s.killedBy,
   };
@@ -403,10 +468,22 @@ export function checkStep(before: ImplState, after: ImplState, cfg: ImplConfig):
 
 export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): RefinementVerdict {
   const k1 = stateKey(a1);
-  if (stateKey(a0) === k1) return { ok: true, stutter: true };
+  if (stateKey(a0) === k1 || isEnvOnlyStep(a0, a1)) return { ok: true, stutter: true };
   const step = matchAbstractStep(a0, k1, mcfg);
   if (step !== null) return { ok: true, stutter: false, action: step.action, label: step.label };
   return { ok: false, reason: 'the step is neither a stutter nor an enabled model transition', before: a0, after: a1 };
+}
+
+/**
+ * An adversarial event the model does not have (a page becomes not present
+ * or unmapped: the model has no memory pages) spends one unit of the shared
+ * environment budget and changes nothing else: `a1` is `a0` with one unit
+ * less. No model transition does that (each model event changes its task),
+ * so such a step is a stutter of everything but the budget. What an
+ * unmapped page does later (-EFAULT, umcg_die) is a documented model gap.
+ */
+export function isEnvOnlyStep(a0: State, a1: State): boolean {
+  return a1.envBudget === a0.envBudget - 1 && stateKey({ ...a1, envBudget: a0.envBudget }) === stateKey(a0);
 }
 
 /**
@@ -420,6 +497,107 @@ export function matchAbstractStep(a0: State, k1: string, mcfg: ModelConfig): Ste
     if (!enabled(a0, a, mcfg)) continue;
     const step = applyMutable(a0, a);
     if (stateKey(step.next) === k1) return step;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// x86-TSO
+//
+// Under TSO the abstract state is what the other CPUs can see: memory
+// without the store buffers (`peek` reads memory only), and each task's
+// control as it was just before its oldest store still buffered. A buffered
+// store is therefore a stutter, and so is everything its task does after it
+// until that store drains (a context switch, a fence or a locked
+// instruction waits for an empty buffer, so only a CPU's current task has
+// buffered stores, and none of its other effects are visible meanwhile).
+// The drain is the commit: memory gets the store and the task's control
+// moves on to just before its next buffered store, which may be several of
+// its own model steps (the store's, then the loads and local steps that
+// followed it). Those loads ran earlier than the drain; if what they read
+// has changed since, no run of model steps matches, and the refinement
+// check reports the store->load reordering.
+
+/** The parts of a task that its buffered stores hold back. */
+export interface TaskSnapshot {
+  readonly tid: Tid;
+  readonly stack: KTask['stack'];
+  readonly rv: number;
+  readonly rv2: number;
+  readonly pfw: boolean;
+}
+
+/**
+ * Per CPU, oldest first: the CPU's current task as it was just before each
+ * store still in that CPU's buffer (a history variable of the refinement
+ * mapping, kept beside the state, never read by the simulation).
+ */
+export type StoreHistory = readonly (readonly TaskSnapshot[])[];
+
+export const NO_BUFFERED_STORES: StoreHistory = [];
+
+/** The history after the step `before` -> `after`: stores buffered are recorded, stores drained dropped. */
+export function nextStoreHistory(h: StoreHistory, before: ImplState, after: ImplState): StoreHistory {
+  let out: (readonly TaskSnapshot[])[] | undefined;
+  const n = Math.max(before.cpus.length, after.cpus.length);
+  for (let c = 0; c < n; c++) {
+    const nb = pendingStores(before.mem, c).length;
+    const na = pendingStores(after.mem, c).length;
+    if (na === nb) continue;
+    out ??= Array.from({ length: n }, (_, i) => h[i] ?? []);
+    const cur = out[c]!;
+    if (na < nb) {
+      out[c] = cur.slice(nb - na);
+      continue;
+    }
+    const tid = before.cpus[c] ?? 0;
+    const t = before.tasks[tid - 1];
+    if (t === undefined) throw new AbstractionError(`cpu${c}: a store was buffered with no current task`);
+    const snap: TaskSnapshot = { tid, stack: t.stack, rv: t.rv, rv2: t.rv2, pfw: t.pfw };
+    out[c] = [...cur, ...Array.from({ length: na - nb }, () => snap)];
+  }
+  return out ?? h;
+}
+
+/** The abstract state under TSO: memory without the buffers, each storing task rolled back (see above). */
+export function abstractStateTso(s: ImplState, h: StoreHistory): State {
+  let tasks: KTask[] | undefined;
+  for (let c = 0; c < s.cpus.length; c++) {
+    const pending = pendingStores(s.mem, c).length;
+    const snaps = h[c] ?? [];
+    if (snaps.length !== pending) throw new AbstractionError(`cpu${c}: ${pending} buffered stores but ${snaps.length} recorded`);
+    const snap = snaps[0];
+    if (snap === undefined) continue;
+    tasks ??= s.tasks.slice();
+    const t = tasks[snap.tid - 1]!;
+    tasks[snap.tid - 1] = { ...t, stack: snap.stack, rv: snap.rv, rv2: snap.rv2, pfw: snap.pfw };
+  }
+  return abstractState(tasks === undefined ? s : { ...s, tasks });
+}
+
+/**
+ * The shortest run of at most `maxLen` model steps of task `tid` (its code
+ * and workload actions) from `a0` to the state with key `k1`, or null: what
+ * a drain commits under TSO.
+ */
+export function matchAbstractRun(a0: State, k1: string, mcfg: ModelConfig, tid: Tid, maxLen: number): Step[] | null {
+  const own = candidateActions(a0, mcfg).filter((a) => a.tid === tid && (a.kind === 'step' || a.kind === 'block' || a.kind === 'yield' || a.kind === 'lock'));
+  const search = (s: State, depth: number, path: Step[]): Step[] | null => {
+    for (const a of own) {
+      if (!enabled(s, a, mcfg)) continue;
+      const step = applyMutable(s, a);
+      const key = stateKey(step.next);
+      if (key === k1) return [...path, step];
+      if (depth > 1) {
+        const r = search(step.next, depth - 1, [...path, step]);
+        if (r !== null) return r;
+      }
+    }
+    return null;
+  };
+  for (let d = 1; d <= maxLen; d++) {
+    const r = search(a0, d, []);
+    if (r !== null) return r;
   }
   return null;
 }

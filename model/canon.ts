@@ -47,7 +47,7 @@ let renameBuf = new Int32Array(17);
 
 /** Encode into `buf`; returns the number of characters written (each below 256). */
 function encodeInto(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, map: (t: Tid) => number): number {
-  const need = 4 + s.tasks.length * 6 + s.idleWorkers.length + s.idleServers.length;
+  const need = 4 + s.tasks.length * 7 + s.idleWorkers.length + s.idleServers.length;
   if (need > buf.length) buf = new Uint16Array(need * 2);
   let n = 0;
   buf[n++] = 48 + s.envBudget;
@@ -62,6 +62,7 @@ function encodeInto(s: State, order: ArrayLike<number>, fl: ArrayLike<number>, m
     buf[n++] = 48 + map(t.word.serverTid);
     buf[n++] = 48 + map(t.word.nextTid);
     buf[n++] = 48 + map(t.other);
+    buf[n++] = 48 + map(t.seen);
   }
   buf[n++] = 124; // '|'
   for (const x of s.idleWorkers) buf[n++] = 48 + map(x.tid) + (x.marked ? 32 : 0);
@@ -106,7 +107,8 @@ function position(nodes: readonly ListNode[], tid: Tid): number {
 function signature(s: State, t: Task, fl: number): number {
   const role = (tid: Tid): number => (tid === 0 ? 0 : tid === t.tid ? 3 : s.tasks[tid - 1]?.role === 'server' ? 1 : 2);
   return (
-    fl * 65536 +
+    fl * 262144 +
+    role(t.seen) * 65536 +
     role(t.word.serverTid) * 4096 +
     role(t.word.nextTid) * 1024 +
     role(t.other) * 256 +
@@ -194,7 +196,8 @@ export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tas
     const serverTid = bytes[i + 3]! - 48;
     const nextTid = bytes[i + 4]! - 48;
     const other = bytes[i + 5]! - 48;
-    i += 6;
+    const seen = bytes[i + 6]! - 48;
+    i += 7;
     out[k] = {
       tid: k + 1,
       role: (fl >> 16) & 1 ? 'server' : 'worker',
@@ -204,6 +207,7 @@ export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tas
       kstate: (fl >> 11) & 1 ? 'interruptible' : 'running',
       sigpending: ((fl >> 12) & 1) === 1,
       other,
+      seen,
       hookFrom: (fl >> 13) & 1 ? 'call' : 'wait',
       callDone: ((fl >> 17) & 1) === 1,
       end: ENDS[(fl >> 14) & 3]!,
@@ -227,10 +231,10 @@ export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tas
 
 /**
  * The longest key a state of S servers and W workers can have: two header
- * characters, six per task, and the two lists with their separators. A list
+ * characters, seven per task, and the two lists with their separators. A list
  * holds each task at most once, plus one duplicate in a corrupt state (such
  * a state is recorded but never expanded, so no second duplicate follows).
  */
 export function maxKeyLength(servers: number, workers: number): number {
-  return 2 + 6 * (servers + workers) + 1 + (workers + 1) + 1 + (servers + 1);
+  return 2 + 7 * (servers + workers) + 1 + (workers + 1) + 1 + (servers + 1);
 }

@@ -17,6 +17,7 @@ export function initialState(cfg: Pick<ModelConfig, 'servers' | 'workers' | 'env
     kstate: 'running',
     sigpending: false,
     other: 0,
+    seen: 0,
     hookFrom: 'wait',
     callDone: false,
     end: 'none',

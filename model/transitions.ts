@@ -123,6 +123,9 @@ const USER_PCS: ReadonlySet<Pc> = new Set<Pc>([
   'srv:register',
   'srv:set_tid',
   'srv:loop',
+  'srv:gc',
+  'srv:gc:curr',
+  'srv:pop',
   'srv:run:set_self_idle',
   'srv:run:assign',
   'srv:idle:set_self_idle',
@@ -140,6 +143,15 @@ const USER_PCS: ReadonlySet<Pc> = new Set<Pc>([
 /** The thread is executing userspace code (not inside a syscall or hook). */
 export function inUserspace(t: Task): boolean {
   return USER_PCS.has(t.pc);
+}
+
+/**
+ * The thread runs userspace code and can make any syscall (exit, unregister):
+ * in the runtime, about to call sys_umcg_wait (`wait:enter` is the runtime's
+ * call site until the syscall's first access), or unregistered and running on.
+ */
+export function inUserThread(t: Task): boolean {
+  return inUserspace(t) || t.pc === 'wait:enter' || t.pc === 'unregistered';
 }
 
 /** Where the thread of a blocking call sleeps uninterruptibly (a signal does not wake it). */
@@ -210,7 +222,7 @@ type EnabledRules = {
 
 /** The enabling condition of each action kind (a total record: a missing kind does not compile). */
 const ENABLED: EnabledRules = {
-  step: (_s, t) => stepEnabled(t),
+  step: (s, t) => stepEnabled(s, t),
   block: (_s, t) => t.pc === 'wkr:user',
   yield: (_s, t, _a, cfg) => t.pc === 'wkr:user' && (cfg?.yield ?? true),
   lock: (_s, t, _a, cfg) => t.pc === 'wkr:user' && !t.word.locked && (cfg?.locks ?? true),
@@ -218,8 +230,8 @@ const ENABLED: EnabledRules = {
   signal: (s, t) => s.envBudget > 0 && !t.sigpending,
   ttwu: (s, t) => s.envBudget > 0 && t.kstate === 'interruptible',
   write: (s, t, a) => s.envBudget > 0 && t.reg !== 'none' && t.word.state !== a.state,
-  exit: (s, t) => s.envBudget > 0 && inUserspace(t),
-  unregister: (s, t) => s.envBudget > 0 && inUserspace(t) && t.reg !== 'none',
+  exit: (s, t) => s.envBudget > 0 && inUserThread(t),
+  unregister: (s, t) => s.envBudget > 0 && inUserThread(t) && t.reg !== 'none',
   ctl: (_s, t) => inUserspace(t),
   wait: (_s, t) => inUserspace(t),
 };
@@ -227,10 +239,24 @@ const ENABLED: EnabledRules = {
 /** Program counters with no code step of their own (workload or a wakeup moves them on). */
 const NO_STEP: ReadonlySet<Pc> = new Set<Pc>(['wkr:user', 'dead', 'unregistered']);
 
-function stepEnabled(t: Task): boolean {
+function stepEnabled(s: State, t: Task): boolean {
   if (NO_STEP.has(t.pc)) return false;
   if (t.pc === 'sleep' || t.pc === 'update_worker:schedule') return !isAsleep(t);
+  // The runtime lock (§5.3: "gc (under a lock)"): one server at a time
+  // runs atomic_stack_gc and the pop of idle_workers, and
+  // atomic_stack_remove never overlaps a gc (a concurrent gc can unlink
+  // the remover's successor and make it walk past its own node).
+  if (t.pc === 'srv:loop' || t.pc === 'srv:idle:remove_self') return lockHolder(s) === 0;
   return true;
+}
+
+/** Program counters at which a server holds the runtime lock. */
+const LOCKED_PCS: ReadonlySet<Pc> = new Set<Pc>(['srv:gc', 'srv:gc:curr', 'srv:pop']);
+
+/** The server holding the runtime lock, 0 if none. */
+export function lockHolder(s: State): Tid {
+  for (const t of s.tasks) if (t.role === 'server' && LOCKED_PCS.has(t.pc)) return t.tid;
+  return 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -291,6 +317,7 @@ function cloneState(s: State): D {
       kstate: t.kstate,
       sigpending: t.sigpending,
       other: t.other,
+      seen: t.seen,
       hookFrom: t.hookFrom,
       callDone: t.callDone,
       end: t.end,
@@ -573,20 +600,83 @@ const STEP: Readonly<Record<Pc, Handler>> = {
       raw: { state: rawState(w), apiVersion: 1, serverTid: 0, nextTid: 0 },
     }),
   // --- runtime: server loop --------------------------------------------
-  'srv:loop': (d, t, w) => {
-    // gc: unlink the nodes the kernel marked (a single gc instance at a time).
-    const gced = d.idleServers.length;
-    d.idleServers = d.idleServers.filter((n) => !n.marked);
-    const gc = gced !== d.idleServers.length ? 'gc idle_servers, ' : '';
+  'srv:loop': (d, t) => {
+    // Enabled only while no other server holds the lock (stepEnabled).
+    t.other = 0;
+    t.pc = 'srv:gc';
+    return { row: 'S1', label: 'server: lock the runtime lock; atomic_stack_gc(idle_servers): prev = head' };
+  },
+  // atomic_stack_gc (§5.3), one shared access per step: `curr = *prev`,
+  // then `next = *curr`, and for a marked curr the unlinking cmpxchg on
+  // prev. The read of a marked next and the cmpxchg are one step: a marked
+  // node on the list stays marked and only this gc unlinks it, so nothing
+  // the read saw can change before the cmpxchg.
+  'srv:gc': (d, t) => {
+    const prev = t.other;
+    let curr: Tid;
+    if (prev === 0) {
+      curr = d.idleServers[0]?.tid ?? 0;
+    } else {
+      const i = d.idleServers.findIndex((n) => n.tid === prev);
+      if (i < 0) throw new Error(`gc: prev ${name(d, prev)} is not on idle_servers (only this gc unlinks)`);
+      if (d.idleServers[i]!.marked) {
+        t.other = 0;
+        return { row: 'S1', label: `gc: curr = *${name(d, prev)} is marked, prev = head` };
+      }
+      curr = d.idleServers[i + 1]?.tid ?? 0;
+    }
+    const at = prev === 0 ? 'head' : name(d, prev);
+    if (curr === 0) {
+      t.other = 0;
+      t.pc = 'srv:pop';
+      return { row: 'S1', label: `gc: curr = *${at} = NULL, done` };
+    }
+    t.other = curr;
+    t.seen = prev;
+    t.pc = 'srv:gc:curr';
+    return { row: 'S1', label: `gc: curr = *${at} = ${name(d, curr)}` };
+  },
+  'srv:gc:curr': (d, t) => {
+    const curr = t.other;
+    const prev = t.seen;
+    const list = d.idleServers;
+    const i = list.findIndex((n) => n.tid === curr);
+    if (i < 0) throw new Error(`gc: curr ${name(d, curr)} is not on idle_servers (only this gc unlinks)`);
+    t.seen = 0;
+    if (!list[i]!.marked) {
+      if (i === list.length - 1) {
+        t.other = 0;
+        t.pc = 'srv:pop';
+        return { row: 'S1', label: `gc: next = *${name(d, curr)} = NULL, done` };
+      }
+      t.pc = 'srv:gc';
+      return { row: 'S1', label: `gc: ${name(d, curr)} not marked, prev = ${name(d, curr)}` };
+    }
+    // cmpxchg(prev, curr, next & ~1): fails if a push changed the head or
+    // prev was marked since the gc read it.
+    const ok = prev === 0 ? i === 0 : i > 0 && list[i - 1]!.tid === prev && !list[i - 1]!.marked;
+    t.pc = 'srv:gc';
+    if (!ok) {
+      t.other = 0;
+      return { row: 'S1', label: `gc: cmpxchg(${prev === 0 ? 'head' : name(d, prev)}, ${name(d, curr)}, next) fails, prev = head` };
+    }
+    const succ = list[i + 1]?.tid ?? 0;
+    list.splice(i, 1);
+    unlinked(d, curr, succ);
+    t.other = prev;
+    return { row: 'S1', label: `gc: unlink marked ${name(d, curr)}` };
+  },
+  'srv:pop': (d, t) => {
     const first = d.idleWorkers[0];
     if (first !== undefined) {
       d.idleWorkers.shift();
       t.other = first.tid;
       t.pc = 'srv:run:set_self_idle';
-      return { row: 'W1', label: `server: ${gc}pop ${name(d, first.tid)} from idle_workers` };
+      return { row: 'W1', label: `server: pop ${name(d, first.tid)} from idle_workers; unlock` };
     }
+    t.other = 0;
     t.pc = 'srv:idle:set_self_idle';
-    return { row: 'S1', label: `server: ${gc}idle_workers empty` };
+    return { row: 'S1', label: 'server: idle_workers empty; unlock' };
   },
   'srv:run:set_self_idle': (d, t, w) => {
     w.state = 'IDLE';
@@ -777,17 +867,53 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'update_worker:pop_server';
     return { row: 'W3', label: 'umcg_sll_push(idle_workers, self)' };
   },
-  'update_worker:pop_server': (d, t, w) => {
-    const node = d.idleServers.find((n) => !n.marked);
-    if (node === undefined) {
+  // umcg_sll_pop (§5.2), one shared access per step: it walks from one
+  // read of the head, so a server pushed after that read is not seen, and a
+  // failed cmpxchg moves on to the successor it observed without retrying
+  // curr. Reaching the end of the list returns "none" at once (local code).
+  'update_worker:pop_server': (d, t) => {
+    const first = d.idleServers[0];
+    if (first === undefined) {
       t.other = 0;
       t.pc = 'update_worker:idle_loop';
-      return { row: 'W3', label: 'umcg_sll_pop(idle_servers): none' };
+      return { row: 'W3', label: 'umcg_sll_pop(idle_servers): smp_mb(); curr = *head = NULL, none' };
     }
-    node.marked = true;
-    t.other = node.tid;
-    t.pc = 'update_worker:wake_server';
-    return { row: 'W3', label: `umcg_sll_pop(idle_servers): ${name(d, node.tid)}` };
+    t.other = first.tid;
+    t.pc = 'update_worker:pop_read';
+    return { row: 'W3', label: `umcg_sll_pop(idle_servers): smp_mb(); curr = *head = ${name(d, first.tid)}` };
+  },
+  'update_worker:pop_read': (d, t) => {
+    const curr = t.other;
+    const list = d.idleServers;
+    const i = list.findIndex((n) => n.tid === curr);
+    if (i < 0) throw new Error(`umcg_sll_pop: curr ${name(d, curr)} is not on idle_servers (gc moves the walk on)`);
+    const next = list[i + 1]?.tid ?? 0;
+    if (list[i]!.marked) {
+      popMoveTo(t, next);
+      return { row: 'W3', label: `umcg_sll_pop: smp_mb(); *${name(d, curr)} is marked, curr = ${next === 0 ? 'NULL, none' : name(d, next)}` };
+    }
+    t.seen = next;
+    t.pc = 'update_worker:pop_cas';
+    return { row: 'W3', label: `umcg_sll_pop: smp_mb(); next = *${name(d, curr)} = ${next === 0 ? 'NULL' : name(d, next)}` };
+  },
+  'update_worker:pop_cas': (d, t) => {
+    const curr = t.other;
+    const list = d.idleServers;
+    const i = list.findIndex((n) => n.tid === curr);
+    if (i < 0) throw new Error(`umcg_sll_pop: curr ${name(d, curr)} is not on idle_servers (gc moves the walk on)`);
+    const node = list[i]!;
+    const next = list[i + 1]?.tid ?? 0;
+    if (!node.marked && next === t.seen) {
+      node.marked = true;
+      t.seen = 0;
+      t.pc = 'update_worker:wake_server';
+      return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}, next, next | 1) claims ${name(d, curr)}` };
+    }
+    // The cmpxchg fails (curr was marked, or the gc unlinked its
+    // successor): curr = observed & ~1, curr itself is not retried.
+    t.seen = 0;
+    popMoveTo(t, next);
+    return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}) fails, curr = ${next === 0 ? 'NULL, none' : name(d, next)}` };
   },
   'update_worker:ttwu': (d, t, w) => {
     const target = t.other;
@@ -854,6 +980,29 @@ function tryToWakeServer(d: D, t: DT, from: 'submit_work' | 'update_worker'): Ou
       return { row: 'S2', label: `try_to_wake_server: ${name(d, srv.tid)} already RUNNING, no ttwu` };
     }
     return die(d, t, `try_to_wake_server: ${name(d, srv.tid)} state ${srv.word.state}${srv.word.locked ? '|LOCKED' : ''}`);
+}
+
+/** umcg_sll_pop moves on to `next` (its link's address part); NULL ends the walk with none. */
+function popMoveTo(t: DT, next: Tid): void {
+  t.other = next;
+  t.pc = next === 0 ? 'update_worker:idle_loop' : 'update_worker:pop_read';
+}
+
+/**
+ * The gc unlinked `node`, whose link still reads `succ | 1`. A kernel pop
+ * whose curr is `node` will read (or, at its cmpxchg, observe) that marked
+ * link and move on to `succ`; the model moves it there now, so that no walk
+ * ever stands on a node that is off the list. (If the node is pushed again
+ * before the pop reads its link, the pop would read the new link instead;
+ * the model does not have that use-after-unlink: model/README.md.)
+ */
+function unlinked(d: D, node: Tid, succ: Tid): void {
+  for (const u of d.tasks) {
+    if (u.other === node && (u.pc === 'update_worker:pop_read' || u.pc === 'update_worker:pop_cas')) {
+      u.seen = 0;
+      popMoveTo(u, succ);
+    }
+  }
 }
 
 function noStep(pc: Pc): Handler {

@@ -50,7 +50,10 @@ export type Pc =
   // userspace server loop (runtime, follows the documented protocol)
   | 'srv:register' // sys_umcg_ctl(UMCG_CTL_REGISTER) with state RUNNING, server_tid 0
   | 'srv:set_tid' // self->server_tid = self (needed before it can be popped from idle_servers)
-  | 'srv:loop' // top of the loop: gc idle_servers, pick an idle worker or go idle
+  | 'srv:loop' // top of the loop: take the runtime lock (gc and pop run under it)
+  | 'srv:gc' // atomic_stack_gc(idle_servers): curr = *prev (other = prev, 0 for the head)
+  | 'srv:gc:curr' // atomic_stack_gc: next = *curr; unlink a marked curr (other = curr, seen = prev)
+  | 'srv:pop' // pop the first idle worker from idle_workers, or go idle; unlock
   | 'srv:run:set_self_idle' // self->state = IDLE (the waiter's half of the wake protocol)
   | 'srv:run:assign' // worker->server_tid = self; self->next_tid = worker; worker->state = RUNNING
   | 'srv:idle:set_self_idle' // self->state = IDLE before publishing itself
@@ -79,7 +82,9 @@ export type Pc =
   // kernel: wake detection, sched_update_worker -> umcg_wq_worker_running
   | 'update_worker' // wq_worker_change_state(waking): -> IDLE, or pass through
   | 'update_worker:push' // umcg_sll_push(idle_workers, self)
-  | 'update_worker:pop_server' // umcg_sll_pop(idle_servers)
+  | 'update_worker:pop_server' // umcg_sll_pop(idle_servers): smp_mb(); curr = *head
+  | 'update_worker:pop_read' // umcg_sll_pop: next = *curr; skip a marked curr (other = curr)
+  | 'update_worker:pop_cas' // umcg_sll_pop: cmpxchg(curr, next, next | 1) (other = curr, seen = next)
   | 'update_worker:wake_server' // try_to_wake_server(popped): cmpxchg IDLE -> RUNNING
   | 'update_worker:ttwu' // umcg_ttwu(server, WF_CURRENT_CPU)
   | 'update_worker:idle_loop' // the nested umcg_idle_loop(0), PF_UMCG_WORKER cleared: set_current_state
@@ -99,6 +104,9 @@ export const PC_ROLES: Readonly<Record<Pc, Role | 'both'>> = {
   'srv:register': 'server',
   'srv:set_tid': 'server',
   'srv:loop': 'server',
+  'srv:gc': 'server',
+  'srv:gc:curr': 'server',
+  'srv:pop': 'server',
   'srv:run:set_self_idle': 'server',
   'srv:run:assign': 'server',
   'srv:idle:set_self_idle': 'server',
@@ -124,6 +132,8 @@ export const PC_ROLES: Readonly<Record<Pc, Role | 'both'>> = {
   update_worker: 'worker',
   'update_worker:push': 'worker',
   'update_worker:pop_server': 'worker',
+  'update_worker:pop_read': 'worker',
+  'update_worker:pop_cas': 'worker',
   'update_worker:wake_server': 'worker',
   'update_worker:ttwu': 'worker',
   'update_worker:idle_loop': 'worker',
@@ -163,6 +173,13 @@ export interface Task {
    * the wake path, the server it popped; for a yielding worker, its server.
    */
   readonly other: Tid;
+  /**
+   * A second remembered TID, for the two list walks that compare a link
+   * they read earlier: umcg_sll_pop's `next` before its cmpxchg
+   * (`update_worker:pop_cas`), atomic_stack_gc's `prev` before its unlink
+   * (`srv:gc:curr`; 0 is the list head). 0 everywhere else.
+   */
+  readonly seen: Tid;
   /**
    * Which schedule() the scheduler hooks run around: a blocking non-UMCG
    * syscall (`call`, woken only by its completion) or umcg_idle_loop (`wait`).

@@ -34,7 +34,7 @@ describe('seeded randomness', () => {
 
   for (const strategy of ['random', 'pct'] as const) {
     it(`${strategy}: the same seed gives the same trace byte for byte`, () => {
-      const run = () => runCheck(oneByOne(undefined), { strategy, seed: SEED, runs: 500, maxSteps: 120 });
+      const run = () => runCheck(oneByOne(undefined), { strategy, seed: SEED, runs: 2000, maxSteps: 200 });
       const a = run();
       const b = run();
       expect(a.verdict).toBe('violation');

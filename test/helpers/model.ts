@@ -37,6 +37,9 @@ const PC_RECORD = {
   'srv:register': true,
   'srv:set_tid': true,
   'srv:loop': true,
+  'srv:gc': true,
+  'srv:gc:curr': true,
+  'srv:pop': true,
   'srv:run:set_self_idle': true,
   'srv:run:assign': true,
   'srv:idle:set_self_idle': true,
@@ -59,6 +62,8 @@ const PC_RECORD = {
   update_worker: true,
   'update_worker:push': true,
   'update_worker:pop_server': true,
+  'update_worker:pop_read': true,
+  'update_worker:pop_cas': true,
   'update_worker:wake_server': true,
   'update_worker:ttwu': true,
   'update_worker:idle_loop': true,
@@ -359,7 +364,7 @@ export function isQuiescent(s: State, cfg: ModelConfig): boolean {
 }
 
 /**
- * Rename TIDs everywhere (tasks, state words, `other`, lists, killedBy) by a
+ * Rename TIDs everywhere (tasks, state words, `other`, `seen`, lists, killedBy) by a
  * permutation that maps servers to servers and workers to workers.
  */
 export function rename(s: State, perm: (tid: Tid) => Tid): State {
@@ -371,6 +376,7 @@ export function rename(s: State, perm: (tid: Tid) => Tid): State {
       ...t,
       tid,
       other: map(t.other),
+      seen: map(t.seen),
       word: { ...t.word, serverTid: map(t.word.serverTid), nextTid: map(t.word.nextTid) },
     };
   }

@@ -75,6 +75,9 @@ function everyPc(pc: Pc): 'user' | 'kernel' | 'off' {
       'srv:register',
       'srv:set_tid',
       'srv:loop',
+      'srv:gc',
+      'srv:gc:curr',
+      'srv:pop',
       'srv:run:set_self_idle',
       'srv:run:assign',
       'srv:idle:set_self_idle',
@@ -100,6 +103,8 @@ function everyPc(pc: Pc): 'user' | 'kernel' | 'off' {
       'update_worker',
       'update_worker:push',
       'update_worker:pop_server',
+      'update_worker:pop_read',
+      'update_worker:pop_cas',
       'update_worker:wake_server',
       'update_worker:ttwu',
       'update_worker:idle_loop',
@@ -123,6 +128,9 @@ function allButSchedule(pc: Pc): 'user' | 'kernel' | 'off' {
         'srv:register',
         'srv:set_tid',
         'srv:loop',
+        'srv:gc',
+        'srv:gc:curr',
+        'srv:pop',
         'srv:run:set_self_idle',
         'srv:run:assign',
         'srv:idle:set_self_idle',
@@ -148,6 +156,8 @@ function allButSchedule(pc: Pc): 'user' | 'kernel' | 'off' {
         'update_worker',
         'update_worker:push',
         'update_worker:pop_server',
+        'update_worker:pop_read',
+        'update_worker:pop_cas',
         'update_worker:wake_server',
         'update_worker:ttwu',
         'update_worker:idle_loop',
@@ -185,6 +195,9 @@ const PC_TABLE_MISSING_DEAD: Readonly<Record<Pc, number>> = {
   'srv:register': 0,
   'srv:set_tid': 0,
   'srv:loop': 0,
+  'srv:gc': 0,
+  'srv:gc:curr': 0,
+  'srv:pop': 0,
   'srv:run:set_self_idle': 0,
   'srv:run:assign': 0,
   'srv:idle:set_self_idle': 0,
@@ -207,6 +220,8 @@ const PC_TABLE_MISSING_DEAD: Readonly<Record<Pc, number>> = {
   'update_worker': 0,
   'update_worker:push': 0,
   'update_worker:pop_server': 0,
+  'update_worker:pop_read': 0,
+  'update_worker:pop_cas': 0,
   'update_worker:wake_server': 0,
   'update_worker:ttwu': 0,
   'update_worker:idle_loop': 0,
@@ -233,7 +248,7 @@ describe('exhaustive dispatch', () => {
     // 36: idle_loop, submit_work and update_worker:idle_loop were each split in two
     // (idle_loop:check, submit_work:change_state, update_worker:check), and the
     // blocking call's wait loop has its own step (call:wait).
-    expect(ALL_PCS.length).toBe(36);
+    expect(ALL_PCS.length).toBe(41);
     expect(new Set(ALL_PCS.map(everyPc))).toEqual(new Set(['user', 'kernel', 'off']));
   });
 

@@ -97,12 +97,108 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
   ],
   'srv:loop': [
     {
-      name: 'srv:loop pops the head of idle_workers and remembers it (W1)',
+      name: 'srv:loop takes the runtime lock and starts atomic_stack_gc at the head',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1) } });
+        const st = step(s, S1);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'srv:gc', other: 0, seen: 0 });
+        expect(st.next.idleServers).toEqual(s.idleServers);
+      },
+    },
+    {
+      name: 'srv:loop waits while another server holds the runtime lock (gc or pop); so does srv:idle:remove_self',
+      run: () => {
+        for (const pc of ['srv:gc', 'srv:gc:curr', 'srv:pop'] as const) {
+          const s = build({ servers: 2, workers: 1, tasks: { [S1]: serverAtLoop(S1), [S2]: serverAtLoop(S2, { pc, other: pc === 'srv:gc:curr' ? S1 : 0 }) }, idleServers: [S1] });
+          expectDisabled(s, { kind: 'step', tid: S1 });
+          expectDisabled(withTasks(s, { [S1]: { pc: 'srv:idle:remove_self', word: { state: 'IDLE' } } }), { kind: 'step', tid: S1 });
+        }
+      },
+    },
+  ],
+  'srv:gc': [
+    {
+      name: 'srv:gc reads *prev: an empty list ends the gc (on to srv:pop)',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:gc' }) } });
+        expect(taskOf(step(s, S1).next, S1)).toMatchObject({ pc: 'srv:pop', other: 0, seen: 0 });
+      },
+    },
+    {
+      name: 'srv:gc reads *prev = curr and goes on to curr\'s link, remembering prev',
+      run: () => {
+        const s = build({ servers: 2, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:gc', other: S2 }), [S2]: serverAsleep(S2) }, idleServers: [S2, marked(S1)] });
+        expect(taskOf(step(s, S1).next, S1)).toMatchObject({ pc: 'srv:gc:curr', other: S1, seen: S2 });
+      },
+    },
+    {
+      name: 'srv:gc restarts from the head when prev itself was marked since the gc passed it',
+      run: () => {
+        const s = build({ servers: 2, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:gc', other: S2 }), [S2]: serverAsleep(S2) }, idleServers: [marked(S2)] });
+        const st = step(s, S1);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'srv:gc', other: 0 });
+        expect(st.next.idleServers).toEqual([{ tid: S2, marked: true }]);
+      },
+    },
+  ],
+  'srv:gc:curr': [
+    {
+      name: 'srv:gc:curr unlinks a marked curr (a marked tail too) and stays at prev',
+      run: () => {
+        const s = build({ servers: 2, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:gc:curr', other: S1, seen: S2 }), [S2]: serverAsleep(S2) }, idleServers: [S2, marked(S1)] });
+        const st = step(s, S1);
+        expect(st.next.idleServers).toEqual([{ tid: S2, marked: false }]);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'srv:gc', other: S2, seen: 0 });
+      },
+    },
+    {
+      name: 'srv:gc:curr: the unlinking cmpxchg on the head fails after a push, and the gc restarts',
+      run: () => {
+        const s = build({ servers: 2, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:gc:curr', other: S2, seen: 0 }), [S2]: serverAsleep(S2) }, idleServers: [S1, marked(S2)] });
+        const st = step(s, S1);
+        expect(st.next.idleServers).toEqual(s.idleServers);
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'srv:gc', other: 0, seen: 0 });
+      },
+    },
+    {
+      name: 'srv:gc:curr moves prev to an unmarked curr, and stops at an unmarked tail',
+      run: () => {
+        const s = build({ servers: 2, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:gc:curr', other: S2, seen: 0 }), [S2]: serverAsleep(S2) }, idleServers: [S2, marked(S1)] });
+        expect(taskOf(step(s, S1).next, S1)).toMatchObject({ pc: 'srv:gc', other: S2, seen: 0 });
+        const tail = withState(s, { idleServers: [{ tid: S2, marked: false }] });
+        expect(taskOf(step(tail, S1).next, S1)).toMatchObject({ pc: 'srv:pop', other: 0, seen: 0 });
+      },
+    },
+    {
+      name: 'srv:gc:curr: a kernel pop standing on the node the gc unlinks moves on along its marked link',
+      run: () => {
+        const s = build({
+          servers: 2,
+          workers: 2,
+          tasks: {
+            [S1]: serverAtLoop(S1, { pc: 'srv:gc:curr', other: S2, seen: 0 }),
+            [S2]: serverAtLoop(S2, { pc: 'srv:idle:recheck', word: { state: 'IDLE' } }),
+            [3]: workerAsleepInWait(0, { pc: 'update_worker:pop_read', other: S2, kstate: 'running', word: { state: 'IDLE' } }),
+            [4]: workerAsleepInWait(0, { pc: 'update_worker:pop_cas', other: S2, seen: 0, kstate: 'running', word: { state: 'IDLE' } }),
+          },
+          idleServers: [marked(S2)],
+          idleWorkers: [4, 3],
+        });
+        const st = step(s, S1);
+        expect(st.next.idleServers).toEqual([]);
+        expect(taskOf(st.next, 3)).toMatchObject({ pc: 'update_worker:idle_loop', other: 0 });
+        expect(taskOf(st.next, 4)).toMatchObject({ pc: 'update_worker:idle_loop', other: 0, seen: 0 });
+      },
+    },
+  ],
+  'srv:pop': [
+    {
+      name: 'srv:pop pops the head of idle_workers and remembers it (W1)',
       run: () => {
         const s = build({
           servers: 1,
           workers: 2,
-          tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInHook(0), [W2]: workerAsleepInHook(0) },
+          tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:pop' }), [W1]: workerAsleepInHook(0), [W2]: workerAsleepInHook(0) },
           idleWorkers: [W2, W1],
         });
         const st = step(s, S1);
@@ -112,16 +208,16 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
     {
-      name: 'srv:loop with idle_workers empty goes idle (S1)',
+      name: 'srv:pop with idle_workers empty goes idle (S1)',
       run: () => {
-        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1) } });
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1, { pc: 'srv:pop' }) } });
         const st = step(s, S1);
         expect(taskOf(st.next, S1)).toMatchObject({ pc: 'srv:idle:set_self_idle', other: 0 });
         expect(st.next.idleWorkers).toEqual([]);
       },
     },
     {
-      name: 'srv:loop unlinks the nodes the kernel marked on idle_servers (userspace gc) and keeps the unmarked ones',
+      name: 'a whole loop (lock, gc, pop) unlinks the nodes the kernel marked on idle_servers and keeps the unmarked ones',
       run: () => {
         const s = build({
           servers: 2,
@@ -129,7 +225,8 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
           tasks: { [S1]: serverAtLoop(S1), [S2]: serverAsleep(S2) },
           idleServers: [S2, marked(S1)],
         });
-        expect(step(s, S1).next.idleServers).toEqual([{ tid: S2, marked: false }]);
+        const end = stepWhile(s, S1, (x) => taskOf(x, S1).pc === 'srv:idle:set_self_idle');
+        expect(last(end).idleServers).toEqual([{ tid: S2, marked: false }]);
       },
     },
   ],
@@ -807,7 +904,7 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
   ],
   'update_worker:pop_server': [
     {
-      name: 'update_worker:pop_server marks the first unmarked node of idle_servers, skipping marked ones, and remembers that server',
+      name: 'update_worker:pop_server reads the head of idle_servers once: the walk starts there',
       run: () => {
         const s = build({
           servers: 2,
@@ -817,26 +914,100 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
           idleWorkers: [W1of2x1],
         });
         const st = step(s, W1of2x1);
-        expect(st.next.idleServers).toEqual([
-          { tid: S2, marked: true },
-          { tid: S1, marked: true },
-        ]);
-        expect(taskOf(st.next, W1of2x1)).toMatchObject({ pc: 'update_worker:wake_server', other: S1 });
+        expect(st.next.idleServers).toEqual(s.idleServers);
+        expect(taskOf(st.next, W1of2x1)).toMatchObject({ pc: 'update_worker:pop_read', other: S2 });
       },
     },
     {
-      name: 'update_worker:pop_server with no unmarked server goes straight to the nested umcg_idle_loop (not an error)',
+      name: 'update_worker:pop_server with an empty list goes straight to the nested umcg_idle_loop (not an error)',
       run: () => {
         const s = build({
           servers: 1,
           workers: 1,
           tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(0, { pc: 'update_worker:pop_server', kstate: 'running' }) },
-          idleServers: [marked(S1)],
           idleWorkers: [W1],
         });
         const st = step(s, W1);
-        expect(st.next.idleServers).toEqual([{ tid: S1, marked: true }]);
         expect(taskOf(st.next, W1)).toMatchObject({ pc: 'update_worker:idle_loop', other: 0 });
+      },
+    },
+  ],
+  'update_worker:pop_read': [
+    {
+      name: 'update_worker:pop_read skips a marked curr, and a marked tail ends the walk with none',
+      run: () => {
+        const s = build({
+          servers: 2,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [S2]: serverAtLoop(S2), [W1of2x1]: workerAsleepInWait(0, { pc: 'update_worker:pop_read', other: S2, kstate: 'running' }) },
+          idleServers: [marked(S2), S1],
+          idleWorkers: [W1of2x1],
+        });
+        expect(taskOf(step(s, W1of2x1).next, W1of2x1)).toMatchObject({ pc: 'update_worker:pop_read', other: S1 });
+        const tail = withState(s, { idleServers: [{ tid: S1, marked: false }, { tid: S2, marked: true }] });
+        expect(taskOf(step(tail, W1of2x1).next, W1of2x1)).toMatchObject({ pc: 'update_worker:idle_loop', other: 0 });
+      },
+    },
+    {
+      name: 'update_worker:pop_read reads an unmarked curr\'s link and remembers it for the cmpxchg',
+      run: () => {
+        const s = build({
+          servers: 2,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerAsleepInWait(0, { pc: 'update_worker:pop_read', other: S2, kstate: 'running' }) },
+          idleServers: [S2, S1],
+          idleWorkers: [W1of2x1],
+        });
+        const st = step(s, W1of2x1);
+        expect(st.next.idleServers).toEqual(s.idleServers);
+        expect(taskOf(st.next, W1of2x1)).toMatchObject({ pc: 'update_worker:pop_cas', other: S2, seen: S1 });
+      },
+    },
+  ],
+  'update_worker:pop_cas': [
+    {
+      name: 'update_worker:pop_cas marks curr when its link is unchanged, and remembers that server',
+      run: () => {
+        const s = build({
+          servers: 2,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerAsleepInWait(0, { pc: 'update_worker:pop_cas', other: S2, seen: S1, kstate: 'running' }) },
+          idleServers: [S2, S1],
+          idleWorkers: [W1of2x1],
+        });
+        const st = step(s, W1of2x1);
+        expect(st.next.idleServers).toEqual([{ tid: S2, marked: true }, { tid: S1, marked: false }]);
+        expect(taskOf(st.next, W1of2x1)).toMatchObject({ pc: 'update_worker:wake_server', other: S2, seen: 0 });
+      },
+    },
+    {
+      name: 'update_worker:pop_cas fails when curr was marked meanwhile, and moves on to the successor without retrying',
+      run: () => {
+        const s = build({
+          servers: 2,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerAsleepInWait(0, { pc: 'update_worker:pop_cas', other: S2, seen: S1, kstate: 'running' }) },
+          idleServers: [marked(S2), S1],
+          idleWorkers: [W1of2x1],
+        });
+        const st = step(s, W1of2x1);
+        expect(st.next.idleServers).toEqual(s.idleServers);
+        expect(taskOf(st.next, W1of2x1)).toMatchObject({ pc: 'update_worker:pop_read', other: S1, seen: 0 });
+      },
+    },
+    {
+      name: 'update_worker:pop_cas fails when the gc unlinked curr\'s successor, and skips curr although it is unmarked (§5.2)',
+      run: () => {
+        const s = build({
+          servers: 2,
+          workers: 1,
+          tasks: { [S1]: serverAsleep(S1), [S2]: serverAsleep(S2), [W1of2x1]: workerAsleepInWait(0, { pc: 'update_worker:pop_cas', other: S2, seen: S1, kstate: 'running' }) },
+          idleServers: [S2],
+          idleWorkers: [W1of2x1],
+        });
+        const st = step(s, W1of2x1);
+        expect(st.next.idleServers).toEqual([{ tid: S2, marked: false }]);
+        expect(taskOf(st.next, W1of2x1)).toMatchObject({ pc: 'update_worker:idle_loop', other: 0, seen: 0 });
       },
     },
   ],
@@ -1230,6 +1401,17 @@ const FOR_KIND: { readonly [K in ActionKind]: readonly Case[] } = {
       },
     },
     {
+      name: 'exit is enabled where the thread can make a syscall: at the runtime\'s sys_umcg_wait call site (wait:enter), and after it unregistered',
+      run: () => {
+        const atWait = adversarial1x1({ [S1]: serverAtLoop(S1, { pc: 'wait:enter', word: { state: 'IDLE' } }) });
+        expect(taskOf(act(atWait, { kind: 'exit', tid: S1 }).next, S1)).toMatchObject({ pc: 'dead', reg: 'none', end: 'exit' });
+        expect(taskOf(act(atWait, { kind: 'unregister', tid: S1 }).next, S1)).toMatchObject({ pc: 'unregistered', reg: 'none' });
+        const gone = adversarial1x1({ [S1]: serverAtLoop(S1, { pc: 'unregistered', reg: 'none' }) });
+        expect(taskOf(act(gone, { kind: 'exit', tid: S1 }).next, S1)).toMatchObject({ pc: 'dead', end: 'exit' });
+        expectDisabled(gone, { kind: 'unregister', tid: S1 });
+      },
+    },
+    {
       name: 'exit is not enabled inside the kernel or with envBudget 0',
       run: () => {
         expectDisabled(adversarial1x1({ [S1]: serverAsleep(S1) }), { kind: 'exit', tid: S1 });
@@ -1424,23 +1606,25 @@ describe('every action kind', () => {
 describe('rows of the worker and server tables', () => {
   it('W0: registration rewrites IDLE to IDLE, pushes the worker, pops and wakes an idle server, and sleeps until RUNNING', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1) }, idleServers: [S1] });
-    // The nested umcg_idle_loop is two steps: set_current_state(TASK_INTERRUPTIBLE), then the read of state.
-    const ss = steps(s, [W1, W1, W1, W1, W1, W1, W1, W1]);
-    expect(ss.map((x) => x.row)).toEqual(['W0', 'W3', 'W3', 'W3', 'S2', 'S2', 'W3', 'W3']);
-    expect(ss.map((x) => taskOf(x.next, W1).pc).slice(5)).toEqual(['update_worker:idle_loop', 'update_worker:check', 'update_worker:schedule']);
+    // umcg_sll_pop is three steps (read of the head, of the node's link, its cmpxchg); the nested
+    // umcg_idle_loop two: set_current_state(TASK_INTERRUPTIBLE), then the read of state.
+    const ss = steps(s, [W1, W1, W1, W1, W1, W1, W1, W1, W1, W1]);
+    expect(ss.map((x) => x.row)).toEqual(['W0', 'W3', 'W3', 'W3', 'W3', 'W3', 'S2', 'S2', 'W3', 'W3']);
+    expect(ss.map((x) => taskOf(x.next, W1).pc).slice(3, 6)).toEqual(['update_worker:pop_read', 'update_worker:pop_cas', 'update_worker:wake_server']);
+    expect(ss.map((x) => taskOf(x.next, W1).pc).slice(7)).toEqual(['update_worker:idle_loop', 'update_worker:check', 'update_worker:schedule']);
     const end = last(ss);
     expect(end.idleWorkers).toEqual([{ tid: W1, marked: false }]);
     expect(end.idleServers).toEqual([{ tid: S1, marked: true }]);
     expect(taskOf(end, S1)).toMatchObject({ kstate: 'running', word: { state: 'RUNNING' } });
     expect(taskOf(end, W1)).toMatchObject({ reg: 'worker', pc: 'update_worker:schedule', kstate: 'interruptible', word: { state: 'IDLE' } });
-    expect(ttwuResult(ss[5]!.label)).toBe(1);
+    expect(ttwuResult(ss[7]!.label)).toBe(1);
   });
 
   it('W1: a server pops an idle worker, marks it RUNNING, switches to it, and the worker returns from registration to its body', () => {
     // After W0 with no idle server: W1 sleeps IDLE in its registration's nested idle loop, on idle_workers.
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInHook(0, 'call') }, idleWorkers: [W1] });
-    // pop, set_self_idle, assign, sys_umcg_wait's context switch, set_current_state, read of state.
-    const serverSide = last(steps(s, [S1, S1, S1, S1, S1, S1]));
+    // lock, gc (empty list), pop, set_self_idle, assign, sys_umcg_wait's context switch, set_current_state, read of state.
+    const serverSide = last(steps(s, [S1, S1, S1, S1, S1, S1, S1, S1]));
     expect(serverSide.idleWorkers).toEqual([]);
     expect(taskOf(serverSide, S1)).toMatchObject({ pc: 'sleep', kstate: 'interruptible', word: { state: 'IDLE', nextTid: W1 } });
     const done = last(steps(serverSide, [W1]));
@@ -1480,7 +1664,7 @@ describe('rows of the worker and server tables', () => {
       idleServers: [S2],
     });
     // ... the nested umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE), then the read of state (two steps).
-    const ss = steps(s, [W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1]);
+    const ss = steps(s, [W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1, W1of2x1]);
     const end = last(ss);
     expect(taskOf(end, W1of2x1)).toMatchObject({ pc: 'update_worker:schedule', word: { state: 'IDLE' } });
     expect(end.idleWorkers).toEqual([{ tid: W1of2x1, marked: false }]);
@@ -1522,8 +1706,9 @@ describe('rows of the worker and server tables', () => {
 
   it('S1: a server with no idle worker marks itself IDLE, pushes itself onto idle_servers and sleeps in sys_umcg_wait', () => {
     const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1) } });
-    // loop, set_self_idle, push_self, recheck, sys_umcg_wait, then umcg_idle_loop's set_current_state and read of state.
-    const end = last(steps(s, [S1, S1, S1, S1, S1, S1, S1]));
+    // lock, gc, pop (none), set_self_idle, push_self, recheck, sys_umcg_wait, then umcg_idle_loop's
+    // set_current_state and read of state.
+    const end = last(steps(s, [S1, S1, S1, S1, S1, S1, S1, S1, S1]));
     expect(end.idleServers).toEqual([{ tid: S1, marked: false }]);
     expect(taskOf(end, S1)).toMatchObject({ pc: 'sleep', kstate: 'interruptible', word: { state: 'IDLE', nextTid: 0 } });
     expectDisabled(end, { kind: 'step', tid: S1 });
@@ -1577,7 +1762,7 @@ describe('ttwu', () => {
     expect(inHook.idleWorkers).toEqual([{ tid: W, marked: false }]);
     expect(enabled(inHook, { kind: 'complete', tid: W })).toBe(true);
     // S2 pops W, makes it RUNNING and context-switches to it.
-    const picked = last(steps(inHook, [S2, S2, S2, S2]));
+    const picked = last(steps(inHook, [S2, S2, S2, S2, S2, S2]));
     expect(taskOf(picked, W)).toMatchObject({ kstate: 'running', word: { state: 'RUNNING', serverTid: S2 } });
     // The hook lets W go, but its call has not completed: call:wait, then schedule() again.
     const out = step(picked, W);
