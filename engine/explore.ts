@@ -297,7 +297,7 @@ class Explorer {
    * The code steps out of stored state `id`, in action order, as the ids
    * they reach, written to `out`; -1 for a state the search did not expand.
    */
-  private codeSuccessors(id: number, out: IntStack): void {
+  private codeSuccessors(id: number, out: { push(w: number): void }): void {
     if (this.brokenAt.has(id)) return;
     const s = this.decode(id);
     if (hasCorruptList(s)) return;
@@ -378,7 +378,7 @@ function hasDuplicate(nodes: State['idleWorkers']): boolean {
 }
 
 /** "Reaches a cycle": an infinite run of code steps. */
-const INF = 0x7fffffff;
+export const INF = 0x7fffffff;
 
 /** A growable stack of 32-bit ints. */
 class IntStack {
@@ -395,7 +395,7 @@ class IntStack {
 }
 
 /** Longest quiet run of each state, as `longestQuietPaths` leaves it. */
-interface RunLengths {
+export interface RunLengths {
   /** The length, or INF (only for states the search visited). */
   get(v: number): number;
   /** How many states the search visited. */
@@ -407,25 +407,31 @@ interface RunLengths {
  * INF for nodes that reach a cycle. Iterative DFS (no recursion limit), taking roots in order, over
  * successors computed on demand (`succ` appends them to the stack it is
  * given), so the graph is never stored: the cost is one more expansion of
- * every state. Per node it keeps one 16-bit word (0 not yet visited, 1 on
- * the DFS stack, 2 + length when done, 0xffff for INF); a length that does
- * not fit makes it start again with 32 bits a node. After each root,
+ * every state. Per node it keeps one byte (0 not yet visited, 1 on the DFS
+ * stack, 2 + length when done, 0xff for INF); a length that does not fit
+ * makes it start again with 16 bits a node, then 32. After each root,
  * `stop(root, its length)` may end the search.
  */
-function longestQuietPaths(n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+export function longestQuietPaths(n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+  try {
+    return dfs(new Uint8Array(n), 0xff, n, succ, stop);
+  } catch (e) {
+    if (!(e instanceof WideRun)) throw e;
+  }
   try {
     return dfs(new Uint16Array(n), 0xffff, n, succ, stop);
   } catch (e) {
     if (!(e instanceof WideRun)) throw e;
-    return dfs(new Int32Array(n), INF, n, succ, stop);
   }
+  return dfs(new Int32Array(n), INF, n, succ, stop);
 }
 
-type Successors = (v: number, out: IntStack) => void;
+/** Appends the code-step successors of `v` to `out`, in action order. */
+export type Successors = (v: number, out: { push(w: number): void }) => void;
 
 class WideRun extends Error {}
 
-function dfs(mark: Uint16Array | Int32Array, top: number, n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+function dfs(mark: Uint8Array | Uint16Array | Int32Array, top: number, n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
   const ON_STACK = 1;
   // Per frame: node, its first successor's index in `edges`, the next one to
   // look at, and the node's longest run so far.

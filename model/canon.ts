@@ -104,15 +104,19 @@ function position(nodes: readonly ListNode[], tid: Tid): number {
 
 /** A TID-free description of a task, used only to order tasks of one role. */
 function signature(s: State, t: Task, fl: number): number {
-  const role = (tid: Tid): number => (tid === 0 ? 0 : tid === t.tid ? 3 : s.tasks[tid - 1]?.role === 'server' ? 1 : 2);
   return (
     fl * 65536 +
-    role(t.word.serverTid) * 4096 +
-    role(t.word.nextTid) * 1024 +
-    role(t.other) * 256 +
+    roleOf(s, t, t.word.serverTid) * 4096 +
+    roleOf(s, t, t.word.nextTid) * 1024 +
+    roleOf(s, t, t.other) * 256 +
     position(s.idleWorkers, t.tid) * 16 +
     position(s.idleServers, t.tid)
   );
+}
+
+/** What `tid`, a field of `t`, points to, without its value: none, a server, a worker, or `t` itself. */
+function roleOf(s: State, t: Task, tid: Tid): number {
+  return tid === 0 ? 0 : tid === t.tid ? 3 : s.tasks[tid - 1]?.role === 'server' ? 1 : 2;
 }
 
 /** The symmetry-reduced key (see the module comment for why it is sound). */
@@ -308,21 +312,30 @@ export class KeyCodec {
     let at = 2 * this.tasks + 1;
     at = this.workerLists.encode(s.idleWorkers, this.servers + 1, d, at);
     this.serverLists.encode(s.idleServers, 1, d, at);
+    // Chunks are appended to the words in order: `cur` is the word being
+    // filled, `used` its bits taken.
     const w = this.words;
-    w.fill(0);
-    let pos = 0;
-    for (let c = 0; c < this.chunkBits.length; c++) {
+    const radix = this.radix;
+    const start = this.chunkStart;
+    const bits = this.chunkBits;
+    let j = 0;
+    let cur = 0;
+    let used = 0;
+    for (let c = 0; c < bits.length; c++) {
       let v = 0;
-      for (let i = this.chunkStart[c]!; i < this.chunkStart[c + 1]!; i++) v = v * this.radix[i]! + d[i]!;
-      const nb = this.chunkBits[c]!;
-      if (nb > 0) {
-        const j = pos >>> 5;
-        const sh = pos & 31;
-        w[j] = w[j]! | (v << sh);
-        if (sh + nb > 32) w[j + 1] = w[j + 1]! | (v >>> (32 - sh));
+      for (let i = start[c]!; i < start[c + 1]!; i++) v = v * radix[i]! + d[i]!;
+      const nb = bits[c]!;
+      if (nb === 0) continue;
+      cur |= v << used;
+      used += nb;
+      if (used >= 32) {
+        w[j++] = cur;
+        used -= 32;
+        cur = used > 0 ? v >>> (nb - used) : 0;
       }
-      pos += nb;
     }
+    w[j++] = cur;
+    while (j < w.length) w[j++] = 0;
   }
 
   /**
