@@ -13,7 +13,7 @@
  * Keys are compact one-byte strings, a character or two per field, because
  * the explorer hashes millions of them.
  */
-import { PC_ROLES, pcsOf, type ListNode, type ModelConfig, type Pc, type State, type Task, type Tid } from './types.ts';
+import { PC_ROLES, pcsOf, type ListNode, type ModelConfig, type Pc, type Registration, type State, type Task, type Tid, type UmcgState } from './types.ts';
 
 const PCS: readonly Pc[] = Object.keys(PC_ROLES) as Pc[];
 const PC_CODE: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
@@ -21,18 +21,31 @@ const STATE_CODE = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 } as const;
 const REG_CODE = { none: 0, server: 1, worker: 2 } as const;
 const END_CODE = { none: 0, sigsegv: 1, exit: 2 } as const;
 
+// The codes by comparison, which is several times faster than a keyed load
+// from the objects above in the explorer's hot loop; checked against them once.
+const stateCode = (x: UmcgState): number => (x === 'NONE' ? 0 : x === 'RUNNING' ? 1 : x === 'IDLE' ? 2 : 3);
+const regCode = (x: Registration): number => (x === 'none' ? 0 : x === 'server' ? 1 : 2);
+const endCode = (x: Task['end']): number => (x === 'none' ? 0 : x === 'sigsegv' ? 1 : 2);
+for (const [codes, code] of [
+  [STATE_CODE, stateCode],
+  [REG_CODE, regCode],
+  [END_CODE, endCode],
+] as [Record<string, number>, (x: string) => number][]) {
+  for (const [x, c] of Object.entries(codes)) if (code(x) !== c) throw new Error(`canon: code of ${x} is not ${c}`);
+}
+
 /** Everything of a task but its TID references, packed in one number. */
 function flags(t: Task): number {
   const w = t.word;
   return (
     (PC_CODE.get(t.pc) ?? 63) |
-    (STATE_CODE[w.state] << 6) |
+    (stateCode(w.state) << 6) |
     ((w.locked ? 1 : 0) << 8) |
-    (REG_CODE[t.reg] << 9) |
+    (regCode(t.reg) << 9) |
     ((t.kstate === 'interruptible' ? 1 : 0) << 11) |
     ((t.sigpending ? 1 : 0) << 12) |
     ((t.hookFrom === 'call' ? 1 : 0) << 13) |
-    (END_CODE[t.end] << 14) |
+    (endCode(t.end) << 14) |
     ((t.role === 'server' ? 1 : 0) << 16) |
     ((t.callDone ? 1 : 0) << 17)
   );
@@ -83,6 +96,7 @@ function ensure(n: number): void {
     sigBuf = new Float64Array(n * 2);
     orderBuf = new Int32Array(n * 2);
     renameBuf = new Int32Array(n * 2 + 1);
+    posBuf = new Int32Array(n * 4 + 4);
   }
 }
 
@@ -97,26 +111,40 @@ export function stateKey(s: State): string {
   return encode(s, orderBuf, flagBuf, identity);
 }
 
-function position(nodes: readonly ListNode[], tid: Tid): number {
-  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.tid === tid) return i + 1;
-  return 0;
-}
-
-/** A TID-free description of a task, used only to order tasks of one role. */
-function signature(s: State, t: Task, fl: number): number {
+/**
+ * A TID-free description of a task, used only to order tasks of one role:
+ * its flags, what its TID fields point to (`roleOf`), and its positions on
+ * the two lists (1-based, first occurrence; 0 when absent).
+ */
+function signature(t: Task, fl: number, split: number): number {
   return (
     fl * 65536 +
-    roleOf(s, t, t.word.serverTid) * 4096 +
-    roleOf(s, t, t.word.nextTid) * 1024 +
-    roleOf(s, t, t.other) * 256 +
-    position(s.idleWorkers, t.tid) * 16 +
-    position(s.idleServers, t.tid)
+    roleOf(t, t.word.serverTid, split) * 4096 +
+    roleOf(t, t.word.nextTid, split) * 1024 +
+    roleOf(t, t.other, split) * 256 +
+    posBuf[2 * t.tid]! * 16 +
+    posBuf[2 * t.tid + 1]!
   );
 }
 
-/** What `tid`, a field of `t`, points to, without its value: none, a server, a worker, or `t` itself. */
-function roleOf(s: State, t: Task, tid: Tid): number {
-  return tid === 0 ? 0 : tid === t.tid ? 3 : s.tasks[tid - 1]?.role === 'server' ? 1 : 2;
+/**
+ * What `tid`, a field of `t`, points to, without its value: none, a server,
+ * a worker, or `t` itself. Tasks are stored servers first, so TIDs up to
+ * `split` are the servers.
+ */
+function roleOf(t: Task, tid: Tid, split: number): number {
+  return tid === 0 ? 0 : tid === t.tid ? 3 : tid <= split ? 1 : 2;
+}
+
+/** posBuf[2 * tid + list]: the 1-based position of `tid`'s first node on idle_workers (list 0) or idle_servers (1). */
+let posBuf = new Int32Array(64);
+
+function positions(s: State): void {
+  posBuf.fill(0, 0, 2 * s.tasks.length + 2);
+  const w = s.idleWorkers;
+  for (let i = w.length - 1; i >= 0; i--) if (w[i]!.tid <= s.tasks.length) posBuf[2 * w[i]!.tid] = i + 1;
+  const v = s.idleServers;
+  for (let i = v.length - 1; i >= 0; i--) if (v[i]!.tid <= s.tasks.length) posBuf[2 * v[i]!.tid + 1] = i + 1;
 }
 
 /** The symmetry-reduced key (see the module comment for why it is sound). */
@@ -136,17 +164,18 @@ const renamed = (tid: Tid): number => (tid === 0 ? 0 : renameBuf[tid]!);
 function canonicalOrder(s: State): void {
   const n = s.tasks.length;
   ensure(n);
-  for (let i = 0; i < n; i++) {
-    const t = s.tasks[i]!;
-    const fl = flags(t);
-    flagBuf[i] = fl;
-    sigBuf[i] = signature(s, t, fl);
-    orderBuf[i] = i;
-  }
   // Tasks are stored servers first, then workers (initialState); sort each
   // role group by signature, ties by TID (stable insertion sort, no allocation).
   let split = 0;
   while (split < n && s.tasks[split]!.role === 'server') split++;
+  positions(s);
+  for (let i = 0; i < n; i++) {
+    const t = s.tasks[i]!;
+    const fl = flags(t);
+    flagBuf[i] = fl;
+    sigBuf[i] = signature(t, fl, split);
+    orderBuf[i] = i;
+  }
   sortRange(0, split);
   sortRange(split, n);
   for (let k = 0; k < n; k++) renameBuf[orderBuf[k]! + 1] = k + 1;
