@@ -116,8 +116,10 @@ export class StateSet {
     for (let i = 0; i < old.length; i++) {
       const e = old[i]!;
       if (e === 0) continue;
-      const { bytes, at } = this.where((e & ID_MASK) - 1);
-      this.scratchBytes.set(bytes.subarray(at, at + this.keyBytes));
+      const id = (e & ID_MASK) - 1;
+      const bytes = this.chunks[id >>> CHUNK_SHIFT]!;
+      const at = (id & (CHUNK_SLOTS - 1)) * this.keyBytes;
+      for (let k = 0; k < this.keyBytes; k++) this.scratchBytes[k] = bytes[at + k]!;
       let slot = home(hash(this.scratch), cap);
       while (table[slot] !== 0) if (++slot === cap) slot = 0;
       table[slot] = e;

@@ -140,7 +140,7 @@ function roleOf(t: Task, tid: Tid, split: number): number {
 let posBuf = new Int32Array(64);
 
 function positions(s: State): void {
-  posBuf.fill(0, 0, 2 * s.tasks.length + 2);
+  for (let i = 2 * s.tasks.length + 1; i >= 0; i--) posBuf[i] = 0;
   const w = s.idleWorkers;
   for (let i = w.length - 1; i >= 0; i--) if (w[i]!.tid <= s.tasks.length) posBuf[2 * w[i]!.tid] = i + 1;
   const v = s.idleServers;
