@@ -17,9 +17,10 @@ import { PC_ROLES, pcsOf, type ListNode, type ModelConfig, type Pc, type Registr
 
 const PCS: readonly Pc[] = Object.keys(PC_ROLES) as Pc[];
 const PC_CODE: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
-const STATE_CODE = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 } as const;
-const REG_CODE = { none: 0, server: 1, worker: 2 } as const;
-const END_CODE = { none: 0, sigsegv: 1, exit: 2 } as const;
+// Total records: a new value of one of these types does not compile until it has a code.
+const STATE_CODE: Readonly<Record<UmcgState, number>> = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 };
+const REG_CODE: Readonly<Record<Registration, number>> = { none: 0, server: 1, worker: 2 };
+const END_CODE: Readonly<Record<Task['end'], number>> = { none: 0, sigsegv: 1, exit: 2 };
 
 // The codes by comparison, which is several times faster than a keyed load
 // from the objects above in the explorer's hot loop; checked against them once.
@@ -225,6 +226,8 @@ const FLAG_FIELDS: readonly { readonly shift: number; readonly values: number }[
   { shift: 17, values: 2 }, // callDone
 ];
 const FLAG_RADIX = FLAG_FIELDS.reduce((r, f) => r * f.values, 1);
+/** The bits of `flags` the packed key covers: pc (0-5), the fields above, role (16, known from the position). */
+const FLAG_KNOWN = 63 | (1 << 16) | FLAG_FIELDS.reduce((m, f) => m | (((1 << bitsFor(f.values)) - 1) << f.shift), 0);
 const flagBits = (fl: number): number => ((fl & 0xffc0) >> 6) | ((fl & 0x20000) >> 7);
 const FLAG_DIGIT = new Int32Array(1 << 11).fill(-1);
 const FLAG_WORD = new Int32Array(FLAG_RADIX);
@@ -335,6 +338,9 @@ export class KeyCodec {
       const fl = flagBuf[i]!;
       const pc = (k < this.servers ? this.serverPc : this.workerPc)[fl & 63]!;
       if (pc < 0) throw new RangeError(`KeyCodec: a ${t.role} at pc ${t.pc}`);
+      // A flag bit the packing does not know (a field added to `flags` but
+      // not to FLAG_FIELDS) would be dropped from the key: refuse instead.
+      if ((fl & ~FLAG_KNOWN) !== 0) throw new RangeError(`KeyCodec: unknown flag bits ${(fl & ~FLAG_KNOWN).toString(16)}`);
       d[2 * k + 1] = pc * FLAG_RADIX + FLAG_DIGIT[flagBits(fl)]!;
       d[2 * k + 2] = (renamed(t.word.serverTid) * T + renamed(t.word.nextTid)) * T + renamed(t.other);
     }
