@@ -11,7 +11,7 @@
  *   steps to quiescence is computed over the stored graph for the
  *   `progress-bound` property.
  */
-import { canonicalBuffer, canonicalEncode, canonicalKey, decodeKey, lastRenaming, maxKeyLength } from '../model/canon.ts';
+import { KeyCodec, lastRenaming } from '../model/canon.ts';
 import { StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
@@ -64,6 +64,8 @@ export interface ExploreResult {
   readonly longestQuietRun: number;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
+  /** Bytes of the state store: the packed keys, their index and the parent ids. */
+  readonly storeBytes: number;
   /** States whose lists are corrupt (a node linked twice): recorded, not expanded. */
   readonly corruptStates: number;
   readonly verdict: 'pass' | 'violation' | 'incomplete';
@@ -75,54 +77,43 @@ export function explore(opts: ExploreOptions): ExploreResult {
   return new Explorer(opts).run();
 }
 
-/** A growable array of action indices (fewer than 256 candidates per state). */
-class ByteList {
-  data = new Uint8Array(1024);
+/** A growable array of 32-bit ints in fixed chunks (never copied as it grows). */
+class IntChunks {
+  private static readonly SHIFT = 20;
+  private readonly chunks: Int32Array[] = [];
   length = 0;
   push(v: number): void {
-    if (v > 255) throw new RangeError(`action index ${v} does not fit a byte`);
-    if (this.length === this.data.length) {
-      const next = new Uint8Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v < 0 ? 255 : v;
+    const c = this.length >>> IntChunks.SHIFT;
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(1 << IntChunks.SHIFT));
+    this.chunks[c]![this.length & ((1 << IntChunks.SHIFT) - 1)] = v;
+    this.length++;
   }
-}
-
-/** A growable typed array of 32-bit ints. */
-class IntList {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
+  get(i: number): number {
+    return this.chunks[i >>> IntChunks.SHIFT]![i & ((1 << IntChunks.SHIFT) - 1)]!;
+  }
+  get bytes(): number {
+    return this.chunks.length * (4 << IntChunks.SHIFT);
   }
 }
 
 /**
- * Breadth-first search that keeps, per state, only its key, its parent and
- * the index of the action that reached it (states of the current and next
- * level are the only ones held). A trace, or any state, is rebuilt by
- * replaying the actions from the initial state, which is deterministic.
+ * Breadth-first search that keeps, per state, only its packed canonical
+ * key (in the state set, whose ids are BFS order) and its parent's id. The
+ * frontier is a range of ids: level d is the ids added while level d - 1
+ * was expanded. A state is rebuilt by decoding its key; the action that
+ * reached it is found again by expanding its parent; a trace by replaying
+ * those actions from the initial state, which is deterministic.
  */
 class Explorer {
   private readonly stateInvs: readonly StateInvariant[];
   private readonly edgeInvs: readonly TransitionInvariant[];
   private readonly quiescence: readonly Extract<LivenessProperty, { form: 'at-quiescence' }>[];
   private readonly bound: Invariant | undefined;
+  private readonly codec: KeyCodec;
   private readonly index: StateSet;
-  private readonly parent = new IntList();
-  /** Index into candidateActions(parent state) of the action that reached the state. */
-  private readonly via = new ByteList();
+  private readonly parent = new IntChunks();
   /** Depth of the last state added (BFS order: the deepest so far). */
   private lastDepth = 0;
-  private readonly quietFrom = new IntList();
-  private readonly quietTo = new IntList();
   private readonly found = new Map<string, Violation>();
   private readonly root: State;
   private transitions = 0;
@@ -139,93 +130,85 @@ class Explorer {
     );
     this.bound = selected.find((i) => i.kind === 'liveness' && i.form === 'progress-bound');
     this.root = initialState(opts);
-    this.index = new StateSet(maxKeyLength(opts.servers, opts.workers));
+    this.codec = new KeyCodec(opts);
+    this.index = new StateSet(this.codec.bytes);
   }
 
   run(): ExploreResult {
     const opts = this.opts;
-    this.add(this.root, -1, -1, 0);
+    this.add(this.root, -1, 0);
     if (this.checkState(this.root, 0)) return this.finish('violation');
-    // The frontier holds ids only: each state is decoded from its stored
-    // canonical key when expanded (the renamed copy the key describes).
-    let level = new IntList();
-    level.push(0);
+    // Ids are handed out in BFS order, so the frontier is the range of ids
+    // not yet expanded; `levelEnd` is where the current level stops.
+    let levelEnd = 1;
     let d = 0;
-    while (level.length > 0) {
-      const next = new IntList();
-      for (let k = 0; k < level.length; k++) {
-        const id = level.data[k]!;
-        this.quietFrom.push(this.quietTo.length);
-        if (this.brokenAt.has(id)) continue;
-        const s = this.decode(id);
-        if (hasCorruptList(s)) {
-          // The abstract list cannot describe memory with a node linked twice
-          // (a cycle or lost nodes), so the state is a dead end of the model.
-          this.corrupt++;
-          continue;
+    for (let id = 0; id < this.index.size; id++) {
+      if (id === levelEnd) {
+        levelEnd = this.index.size;
+        d++;
+      }
+      if (this.brokenAt.has(id)) continue;
+      const s = this.decode(id);
+      if (hasCorruptList(s)) {
+        // The abstract list cannot describe memory with a node linked twice
+        // (a cycle or lost nodes), so the state is a dead end of the model.
+        this.corrupt++;
+        continue;
+      }
+      let codeEnabled = false;
+      const actions = candidateActions(s, opts);
+      for (let ai = 0; ai < actions.length; ai++) {
+        const a = actions[ai]!;
+        if (!enabled(s, a, opts)) continue;
+        const step = applyMutable(s, a);
+        this.transitions++;
+        if (causeOf(a) === 'code') codeEnabled = true;
+        for (const inv of this.edgeInvs) {
+          const w = inv.check(s, step);
+          if (w !== null && this.report(inv, w, id, ai)) return this.finish('violation');
         }
-        let codeEnabled = false;
-        const actions = candidateActions(s, opts);
-        for (let ai = 0; ai < actions.length; ai++) {
-          const a = actions[ai]!;
-          if (!enabled(s, a, opts)) continue;
-          const step = applyMutable(s, a);
-          this.transitions++;
-          const isCode = causeOf(a) === 'code';
-          if (isCode) codeEnabled = true;
-          for (const inv of this.edgeInvs) {
-            const w = inv.check(s, step);
-            if (w !== null && this.report(inv, w, id, ai)) return this.finish('violation');
-          }
-          const before = this.index.size;
-          const to = this.add(step.next, id, ai, d + 1);
-          if (isCode) this.quietTo.push(to);
-          if (to === before) {
-            next.push(to);
-            if (this.checkState(step.next, to)) return this.finish('violation');
-            if (this.index.size >= opts.maxStates) return this.finish('incomplete');
-          }
-        }
-        if (!codeEnabled) {
-          this.quiescent++;
-          for (const inv of this.quiescence) {
-            const w = inv.check(s);
-            if (w !== null && this.report(inv, w, id)) return this.finish('violation');
-          }
+        const before = this.index.size;
+        const to = this.add(step.next, id, d + 1);
+        if (to === before) {
+          if (this.checkState(step.next, to)) return this.finish('violation');
+          if (this.index.size >= opts.maxStates) return this.finish('incomplete');
         }
       }
-      level = next;
-      d++;
+      if (!codeEnabled) {
+        this.quiescent++;
+        for (const inv of this.quiescence) {
+          const w = inv.check(s);
+          if (w !== null && this.report(inv, w, id)) return this.finish('violation');
+        }
+      }
     }
-    this.quietFrom.push(this.quietTo.length);
     return this.progressBound();
   }
 
   /** The (renamed) state stored under `id`. */
   private decode(id: number): State {
     const k = this.index.where(id);
-    return decodeKey(k.bytes, k.at, k.length, this.root.tasks.length);
-  }
-
-  /** The stored key of `id`, as a string. */
-  private storedKey(id: number): string {
-    const k = this.index.where(id);
-    return String.fromCharCode.apply(null, k.bytes.subarray(k.at, k.at + k.length) as unknown as number[]);
+    return this.codec.decode(k.bytes, k.at);
   }
 
   /** States that already break a state invariant: counterexamples, not expanded. */
   private readonly brokenAt = new Set<number>();
 
-  private add(s: State, parent: number, via: number, depth: number): number {
+  private add(s: State, parent: number, depth: number): number {
     const before = this.index.size;
-    const len = canonicalEncode(s); // first: it may replace the buffer
-    const id = this.index.add(canonicalBuffer(), len);
+    this.codec.encode(s);
+    const id = this.index.add(this.codec.key);
     if (id === before) {
       this.parent.push(parent);
-      this.via.push(via);
       this.lastDepth = depth;
     }
     return id;
+  }
+
+  /** The id of a state the search has stored. */
+  private idOf(s: State): number {
+    this.codec.encode(s);
+    return this.index.find(this.codec.key);
   }
 
   /** Check a new state; true when the search must stop. */
@@ -239,10 +222,21 @@ class Explorer {
     return false;
   }
 
-  /** The action indices from the initial state to `id`. */
+  /**
+   * The action indices from the initial state to `id`. The action from a
+   * parent to its child is the first enabled one whose successor has the
+   * child's key: the one the search took when it found the child, since
+   * the child was new then.
+   */
   private path(id: number): number[] {
     const p: number[] = [];
-    for (let i = id; this.parent.data[i]! >= 0; i = this.parent.data[i]!) p.push(this.via.data[i]!);
+    for (let i = id; this.parent.get(i) >= 0; i = this.parent.get(i)) {
+      const from = this.decode(this.parent.get(i));
+      const actions = candidateActions(from, this.opts);
+      const ai = actions.findIndex((a) => enabled(from, a, this.opts) && this.idOf(applyMutable(from, a).next) === i);
+      if (ai < 0) throw new Error(`explore: no action from state ${this.parent.get(i)} reaches state ${i}`);
+      p.push(ai);
+    }
     return p.reverse();
   }
 
@@ -257,11 +251,11 @@ class Explorer {
     const n = s.tasks.length;
     const trace: TraceStep[] = [];
     for (const ai of path) {
-      canonicalEncode(s);
+      this.codec.encode(s);
       const rename = lastRenaming(n);
       const back = new Array<number>(n + 1).fill(0);
       for (let tid = 1; tid <= n; tid++) back[rename[tid]!] = tid;
-      const canon = candidateActions(s, this.opts)[ai]!;
+      const canon = candidateActions(this.codec.decode(this.codec.key, 0), this.opts)[ai]!;
       const a = { ...canon, tid: back[canon.tid]! } as Action;
       const step = applyMutable(s, a);
       trace.push({ index: trace.length + 1, task: taskName(this.root, a.tid), row: step.row, label: step.label, action: a });
@@ -293,37 +287,71 @@ class Explorer {
       longestQuietRun,
       elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((n / elapsedMs) * 1000) : 0,
+      storeBytes: this.index.bytesUsed + this.parent.bytes,
       verdict: this.found.size > 0 ? 'violation' : verdict,
       violations: [...this.found.values()],
     };
   }
 
-  /** LIVE-BOUNDED-PROGRESS: the longest run of code steps to quiescence. */
+  /**
+   * The code steps out of stored state `id`, in action order, as the ids
+   * they reach, written to `out`; -1 for a state the search did not expand.
+   */
+  private codeSuccessors(id: number, out: { push(w: number): void }): void {
+    if (this.brokenAt.has(id)) return;
+    const s = this.decode(id);
+    if (hasCorruptList(s)) return;
+    const actions = candidateActions(s, this.opts);
+    for (let ai = 0; ai < actions.length; ai++) {
+      const a = actions[ai]!;
+      if (causeOf(a) !== 'code' || !enabled(s, a, this.opts)) continue;
+      const to = this.idOf(applyMutable(s, a).next);
+      if (to < 0) throw new Error(`explore: a code step from state ${id} leaves the stored states`);
+      out.push(to);
+    }
+  }
+
+  /**
+   * LIVE-BOUNDED-PROGRESS: the longest run of code steps to quiescence.
+   * States are taken as DFS roots in BFS order, and a root's length is final
+   * once its DFS returns, so the first state over the bound is known when
+   * its turn comes; once a state reaches a cycle the longest run is known to
+   * be infinite and the rest of the graph is not searched.
+   */
   private progressBound(): ExploreResult {
     const n = this.index.size;
-    const longest = longestQuietPaths(n, this.quietFrom.data, this.quietTo.data);
-    let worst = 0;
-    for (let i = 0; i < n; i++) if (longest.len[i]! > worst) worst = longest.len[i]!;
     const k = this.opts.progressBound;
+    let worst = 0;
+    let at = -1;
+    const len = longestQuietPaths(
+      n,
+      (v, out) => this.codeSuccessors(v, out),
+      (root, l) => {
+        if (l > worst) worst = l;
+        if (at < 0 && l > k) at = root;
+        return worst === INF;
+      },
+    );
     const worstRun = worst === INF ? Infinity : worst;
-    if (this.bound === undefined || worst <= k) return this.finish('pass', worstRun);
+    if (this.bound === undefined || at < 0) return this.finish('pass', worstRun);
     // The first state over the bound in BFS order has a shortest trace.
-    let at = 0;
-    while (longest.len[at]! <= k) at++;
-    const cycle = longest.len[at] === INF;
+    const cycle = len.get(at) === INF;
     const p = this.path(at);
+    // Continue along code steps: to a successor one step shorter (a longest
+    // run), or, on a run that never ends, to any successor that also never
+    // ends, until a state repeats (once around a cycle) or the bound is passed.
     const seen = new Set<number>([at]);
-    for (let node = at, m = 0; m <= k && longest.next[node]! >= 0; m++) {
-      const to = longest.next[node]!;
-      // Find the code step from `node` to `to` in the stored (canonical)
-      // states, exactly as the search took it.
+    for (let node = at, m = 0; m <= k && len.get(node) > 0; m++) {
       const cur = this.decode(node);
-      const toKey = this.storedKey(to);
+      const want = cycle ? INF : len.get(node) - 1;
       const actions = candidateActions(cur, this.opts);
-      const ai = actions.findIndex(
-        (a) => causeOf(a) === 'code' && enabled(cur, a, this.opts) && canonicalKey(applyMutable(cur, a).next) === toKey,
-      );
-      if (ai < 0) break;
+      let to = -1;
+      const ai = actions.findIndex((a) => {
+        if (causeOf(a) !== 'code' || !enabled(cur, a, this.opts)) return false;
+        to = this.idOf(applyMutable(cur, a).next);
+        return len.get(to) === want;
+      });
+      if (ai < 0) throw new Error(`explore: no code step from state ${node} continues the longest run`);
       p.push(ai);
       node = to;
       if (cycle && seen.has(to)) break; // once around the cycle is enough
@@ -331,12 +359,11 @@ class Explorer {
     }
     const message = cycle
       ? 'a cycle of code steps never reaches quiescence (the trace ends once around the cycle)'
-      : `a run of ${longest.len[at]} code steps reaches quiescence only after the bound ${k}`;
+      : `a run of ${len.get(at)} code steps reaches quiescence only after the bound ${k}`;
     const { trace, state } = this.replay(p);
     this.found.set(this.bound.id, { invariant: this.bound.id, witness: { message, tasks: [] }, trace, finalState: state });
     return this.finish('violation', worstRun);
   }
-
 }
 
 function hasCorruptList(s: State): boolean {
@@ -351,54 +378,117 @@ function hasDuplicate(nodes: State['idleWorkers']): boolean {
 }
 
 /** "Reaches a cycle": an infinite run of code steps. */
-const INF = 0x7fffffff;
+export const INF = 0x7fffffff;
+
+/** A growable stack of 32-bit ints. */
+class IntStack {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** Longest quiet run of each state, as `longestQuietPaths` leaves it. */
+export interface RunLengths {
+  /** The length, or INF (only for states the search visited). */
+  get(v: number): number;
+  /** How many states the search visited. */
+  readonly visited: number;
+}
 
 /**
  * Longest path (in edges) from every node to a sink of the code-step graph;
- * INF for nodes that reach a cycle. Iterative DFS (no recursion limit).
+ * INF for nodes that reach a cycle. Iterative DFS (no recursion limit), taking roots in order, over
+ * successors computed on demand (`succ` appends them to the stack it is
+ * given), so the graph is never stored: the cost is one more expansion of
+ * every state. Per node it keeps one byte (0 not yet visited, 1 on the DFS
+ * stack, 2 + length when done, 0xff for INF); a length that does not fit
+ * makes it start again with 16 bits a node, then 32. After each root,
+ * `stop(root, its length)` may end the search.
  */
-function longestQuietPaths(n: number, from: Int32Array, to: Int32Array): { len: Int32Array; next: Int32Array } {
-  const len = new Int32Array(n);
-  const next = new Int32Array(n).fill(-1);
-  const color = new Uint8Array(n); // 0 new, 1 on stack, 2 done
-  const stack: number[] = [];
-  const pos: number[] = [];
-  const longer = (v: number, w: number, lw: number): void => {
+export function longestQuietPaths(n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+  try {
+    return dfs(new Uint8Array(n), 0xff, n, succ, stop);
+  } catch (e) {
+    if (!(e instanceof WideRun)) throw e;
+  }
+  try {
+    return dfs(new Uint16Array(n), 0xffff, n, succ, stop);
+  } catch (e) {
+    if (!(e instanceof WideRun)) throw e;
+  }
+  return dfs(new Int32Array(n), INF, n, succ, stop);
+}
+
+/** Appends the code-step successors of `v` to `out`, in action order. */
+export type Successors = (v: number, out: { push(w: number): void }) => void;
+
+class WideRun extends Error {}
+
+function dfs(mark: Uint8Array | Uint16Array | Int32Array, top: number, n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+  const ON_STACK = 1;
+  // Per frame: node, its first successor's index in `edges`, the next one to
+  // look at, and the node's longest run so far.
+  const node = new IntStack();
+  const first = new IntStack();
+  const pos = new IntStack();
+  const run = new IntStack();
+  const edges = new IntStack();
+  const done = (len: number): number => {
+    if (len === INF) return top;
+    if (len + 2 >= top) throw new WideRun();
+    return len + 2;
+  };
+  const lengthOf = (m: number): number => (m === top ? INF : m - 2);
+  let visited = 0;
+  const push = (v: number): void => {
+    visited++;
+    mark[v] = ON_STACK;
+    node.push(v);
+    first.push(edges.length);
+    succ(v, edges);
+    pos.push(first.data[first.length - 1]!);
+    run.push(0);
+  };
+  const longer = (f: number, lw: number): void => {
     const cand = lw === INF ? INF : lw + 1;
-    if (cand > len[v]!) {
-      len[v] = cand;
-      next[v] = w;
-    }
+    if (cand > run.data[f]!) run.data[f] = cand;
   };
   for (let root = 0; root < n; root++) {
-    if (color[root] !== 0) continue;
-    stack.push(root);
-    pos.push(from[root]!);
-    color[root] = 1;
-    while (stack.length > 0) {
-      const v = stack[stack.length - 1]!;
-      const p = pos[pos.length - 1]!;
-      if (p < from[v + 1]!) {
-        pos[pos.length - 1] = p + 1;
-        const w = to[p]!;
-        if (color[w] === 0) {
-          color[w] = 1;
-          stack.push(w);
-          pos.push(from[w]!);
-        } else if (color[w] === 1) {
-          len[v] = INF; // back edge: a cycle
-          next[v] = w;
-        } else {
-          longer(v, w, len[w]!);
-        }
+    if (mark[root] !== 0) {
+      if (stop(root, lengthOf(mark[root]!))) break;
+      continue;
+    }
+    push(root);
+    while (node.length > 0) {
+      const f = node.length - 1;
+      const p = pos.data[f]!;
+      if (p < edges.length) {
+        pos.data[f] = p + 1;
+        const w = edges.data[p]!;
+        const m = mark[w]!;
+        if (m === 0) push(w);
+        else if (m === ON_STACK) run.data[f] = INF; // back edge: a cycle
+        else longer(f, lengthOf(m));
         continue;
       }
-      stack.pop();
-      pos.pop();
-      color[v] = 2;
-      const parent = stack[stack.length - 1];
-      if (parent !== undefined) longer(parent, v, len[v]!);
+      const v = node.data[f]!;
+      const len = run.data[f]!;
+      mark[v] = done(len);
+      edges.length = first.data[f]!;
+      node.length--;
+      first.length--;
+      pos.length--;
+      run.length--;
+      if (f > 0) longer(f - 1, len);
     }
+    if (stop(root, lengthOf(mark[root]!))) break;
   }
-  return { len, next };
+  return { get: (v) => lengthOf(mark[v]!), visited };
 }

@@ -13,26 +13,40 @@
  * Keys are compact one-byte strings, a character or two per field, because
  * the explorer hashes millions of them.
  */
-import { PC_ROLES, type ListNode, type Pc, type State, type Task, type Tid } from './types.ts';
+import { PC_ROLES, pcsOf, type ListNode, type ModelConfig, type Pc, type Registration, type State, type Task, type Tid, type UmcgState } from './types.ts';
 
 const PCS: readonly Pc[] = Object.keys(PC_ROLES) as Pc[];
 const PC_CODE: ReadonlyMap<Pc, number> = new Map(PCS.map((pc, i) => [pc, i]));
-const STATE_CODE = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 } as const;
-const REG_CODE = { none: 0, server: 1, worker: 2 } as const;
-const END_CODE = { none: 0, sigsegv: 1, exit: 2 } as const;
+// Total records: a new value of one of these types does not compile until it has a code.
+const STATE_CODE: Readonly<Record<UmcgState, number>> = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 };
+const REG_CODE: Readonly<Record<Registration, number>> = { none: 0, server: 1, worker: 2 };
+const END_CODE: Readonly<Record<Task['end'], number>> = { none: 0, sigsegv: 1, exit: 2 };
+
+// The codes by comparison, which is several times faster than a keyed load
+// from the objects above in the explorer's hot loop; checked against them once.
+const stateCode = (x: UmcgState): number => (x === 'NONE' ? 0 : x === 'RUNNING' ? 1 : x === 'IDLE' ? 2 : 3);
+const regCode = (x: Registration): number => (x === 'none' ? 0 : x === 'server' ? 1 : 2);
+const endCode = (x: Task['end']): number => (x === 'none' ? 0 : x === 'sigsegv' ? 1 : 2);
+for (const [codes, code] of [
+  [STATE_CODE, stateCode],
+  [REG_CODE, regCode],
+  [END_CODE, endCode],
+] as [Record<string, number>, (x: string) => number][]) {
+  for (const [x, c] of Object.entries(codes)) if (code(x) !== c) throw new Error(`canon: code of ${x} is not ${c}`);
+}
 
 /** Everything of a task but its TID references, packed in one number. */
 function flags(t: Task): number {
   const w = t.word;
   return (
     (PC_CODE.get(t.pc) ?? 63) |
-    (STATE_CODE[w.state] << 6) |
+    (stateCode(w.state) << 6) |
     ((w.locked ? 1 : 0) << 8) |
-    (REG_CODE[t.reg] << 9) |
+    (regCode(t.reg) << 9) |
     ((t.kstate === 'interruptible' ? 1 : 0) << 11) |
     ((t.sigpending ? 1 : 0) << 12) |
     ((t.hookFrom === 'call' ? 1 : 0) << 13) |
-    (END_CODE[t.end] << 14) |
+    (endCode(t.end) << 14) |
     ((t.role === 'server' ? 1 : 0) << 16) |
     ((t.callDone ? 1 : 0) << 17)
   );
@@ -84,6 +98,7 @@ function ensure(n: number): void {
     sigBuf = new Float64Array(n * 2);
     orderBuf = new Int32Array(n * 2);
     renameBuf = new Int32Array(n * 2 + 1);
+    posBuf = new Int32Array(n * 4 + 4);
   }
 }
 
@@ -98,59 +113,75 @@ export function stateKey(s: State): string {
   return encode(s, orderBuf, flagBuf, identity);
 }
 
-function position(nodes: readonly ListNode[], tid: Tid): number {
-  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.tid === tid) return i + 1;
-  return 0;
-}
-
-/** A TID-free description of a task, used only to order tasks of one role. */
-function signature(s: State, t: Task, fl: number): number {
-  const role = (tid: Tid): number => (tid === 0 ? 0 : tid === t.tid ? 3 : s.tasks[tid - 1]?.role === 'server' ? 1 : 2);
+/**
+ * A TID-free description of a task, used only to order tasks of one role:
+ * its flags, what its TID fields point to (`roleOf`), and its positions on
+ * the two lists (1-based, first occurrence; 0 when absent).
+ */
+function signature(t: Task, fl: number, split: number): number {
   return (
     fl * 262144 +
-    role(t.seen) * 65536 +
-    role(t.word.serverTid) * 4096 +
-    role(t.word.nextTid) * 1024 +
-    role(t.other) * 256 +
-    position(s.idleWorkers, t.tid) * 16 +
-    position(s.idleServers, t.tid)
+    roleOf(t, t.seen, split) * 65536 +
+    roleOf(t, t.word.serverTid, split) * 4096 +
+    roleOf(t, t.word.nextTid, split) * 1024 +
+    roleOf(t, t.other, split) * 256 +
+    posBuf[2 * t.tid]! * 16 +
+    posBuf[2 * t.tid + 1]!
   );
+}
+
+/**
+ * What `tid`, a field of `t`, points to, without its value: none, a server,
+ * a worker, or `t` itself. Tasks are stored servers first, so TIDs up to
+ * `split` are the servers.
+ */
+function roleOf(t: Task, tid: Tid, split: number): number {
+  return tid === 0 ? 0 : tid === t.tid ? 3 : tid <= split ? 1 : 2;
+}
+
+/** posBuf[2 * tid + list]: the 1-based position of `tid`'s first node on idle_workers (list 0) or idle_servers (1). */
+let posBuf = new Int32Array(64);
+
+function positions(s: State): void {
+  for (let i = 2 * s.tasks.length + 1; i >= 0; i--) posBuf[i] = 0;
+  const w = s.idleWorkers;
+  for (let i = w.length - 1; i >= 0; i--) if (w[i]!.tid <= s.tasks.length) posBuf[2 * w[i]!.tid] = i + 1;
+  const v = s.idleServers;
+  for (let i = v.length - 1; i >= 0; i--) if (v[i]!.tid <= s.tasks.length) posBuf[2 * v[i]!.tid + 1] = i + 1;
 }
 
 /** The symmetry-reduced key (see the module comment for why it is sound). */
 export function canonicalKey(s: State): string {
-  const n = canonicalEncode(s);
+  canonicalOrder(s);
+  const n = encodeInto(s, orderBuf, flagBuf, renamed);
   return String.fromCharCode.apply(null, buf.subarray(0, n) as unknown as number[]);
 }
 
+const renamed = (tid: Tid): number => (tid === 0 ? 0 : renameBuf[tid]!);
+
 /**
- * The canonical key's characters, written into a shared scratch buffer
- * (`canonicalBuffer()`), without building a string: returns its length.
- * The buffer is overwritten by the next call.
+ * The canonical order of `s`'s tasks: fills `orderBuf` (task indices,
+ * servers first, each role sorted by signature), `flagBuf` (each task's
+ * flags) and `renameBuf` (old TID -> canonical TID).
  */
-export function canonicalEncode(s: State): number {
+function canonicalOrder(s: State): void {
   const n = s.tasks.length;
   ensure(n);
-  for (let i = 0; i < n; i++) {
-    const t = s.tasks[i]!;
-    const fl = flags(t);
-    flagBuf[i] = fl;
-    sigBuf[i] = signature(s, t, fl);
-    orderBuf[i] = i;
-  }
   // Tasks are stored servers first, then workers (initialState); sort each
   // role group by signature, ties by TID (stable insertion sort, no allocation).
   let split = 0;
   while (split < n && s.tasks[split]!.role === 'server') split++;
+  positions(s);
+  for (let i = 0; i < n; i++) {
+    const t = s.tasks[i]!;
+    const fl = flags(t);
+    flagBuf[i] = fl;
+    sigBuf[i] = signature(t, fl, split);
+    orderBuf[i] = i;
+  }
   sortRange(0, split);
   sortRange(split, n);
   for (let k = 0; k < n; k++) renameBuf[orderBuf[k]! + 1] = k + 1;
-  return encodeInto(s, orderBuf, flagBuf, (tid) => (tid === 0 ? 0 : renameBuf[tid]!));
-}
-
-/** The scratch buffer `canonicalEncode` writes into. */
-export function canonicalBuffer(): Uint16Array {
-  return buf;
 }
 
 function sortRange(from: number, to: number): void {
@@ -167,8 +198,9 @@ function sortRange(from: number, to: number): void {
 }
 
 /**
- * The renaming the last `canonicalEncode` applied: `renaming()[tid]` is the
- * TID that task `tid` has in the canonical (decoded) state.
+ * The renaming the last canonical encoding (`canonicalKey` or
+ * `KeyCodec.encode`) applied: `lastRenaming(n)[tid]` is the TID that task
+ * `tid` has in the canonical (decoded) state.
  */
 export function lastRenaming(n: number): number[] {
   const out = new Array<number>(n + 1).fill(0);
@@ -176,65 +208,320 @@ export function lastRenaming(n: number): number[] {
   return out;
 }
 
-const STATES = ['NONE', 'RUNNING', 'IDLE', 'BLOCKED'] as const;
-const REGS = ['none', 'server', 'worker'] as const;
-const ENDS = ['none', 'sigsegv', 'exit'] as const;
+const STATES = Object.keys(STATE_CODE) as (keyof typeof STATE_CODE)[];
+const REGS = Object.keys(REG_CODE) as (keyof typeof REG_CODE)[];
+const ENDS = Object.keys(END_CODE) as (keyof typeof END_CODE)[];
 
 /**
- * Rebuild the state a canonical (or exact) key encodes, for a state of
- * `tasks` tasks: task k of the key becomes TID k + 1. Decoding a canonical
- * key gives the renamed copy the key describes, a renaming of the encoded
- * state: the explorer expands that copy instead of keeping the original.
+ * A task's flags other than pc and role (bits 6-15 and 17 of `flags`) as
+ * one mixed-radix number below FLAG_RADIX, by table: FLAG_DIGIT[bits] where
+ * bits is `flagBits(flags)`; and back, FLAG_WORD[digit] is those flag bits.
  */
-export function decodeKey(bytes: ArrayLike<number>, at: number, len: number, tasks: number): State {
-  let i = at;
-  const envBudget = bytes[i++]! - 48;
-  const killedBy = bytes[i++]! - 48;
-  const out: Task[] = new Array<Task>(tasks);
-  for (let k = 0; k < tasks; k++) {
-    const fl = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16);
-    const serverTid = bytes[i + 3]! - 48;
-    const nextTid = bytes[i + 4]! - 48;
-    const other = bytes[i + 5]! - 48;
-    const seen = bytes[i + 6]! - 48;
-    i += 7;
-    out[k] = {
-      tid: k + 1,
-      role: (fl >> 16) & 1 ? 'server' : 'worker',
-      reg: REGS[(fl >> 9) & 3]!,
-      word: { state: STATES[(fl >> 6) & 3]!, locked: ((fl >> 8) & 1) === 1, serverTid, nextTid },
-      pc: PCS[fl & 63]!,
-      kstate: (fl >> 11) & 1 ? 'interruptible' : 'running',
-      sigpending: ((fl >> 12) & 1) === 1,
-      other,
-      seen,
-      hookFrom: (fl >> 13) & 1 ? 'call' : 'wait',
-      callDone: ((fl >> 17) & 1) === 1,
-      end: ENDS[(fl >> 14) & 3]!,
-    };
+const FLAG_FIELDS: readonly { readonly shift: number; readonly values: number }[] = [
+  { shift: 6, values: STATES.length },
+  { shift: 8, values: 2 }, // locked
+  { shift: 9, values: REGS.length },
+  { shift: 11, values: 2 }, // kstate
+  { shift: 12, values: 2 }, // sigpending
+  { shift: 13, values: 2 }, // hookFrom
+  { shift: 14, values: ENDS.length },
+  { shift: 17, values: 2 }, // callDone
+];
+const FLAG_RADIX = FLAG_FIELDS.reduce((r, f) => r * f.values, 1);
+/** The bits of `flags` the packed key covers: pc (0-5), the fields above, role (16, known from the position). */
+const FLAG_KNOWN = 63 | (1 << 16) | FLAG_FIELDS.reduce((m, f) => m | (((1 << bitsFor(f.values)) - 1) << f.shift), 0);
+const flagBits = (fl: number): number => ((fl & 0xffc0) >> 6) | ((fl & 0x20000) >> 7);
+const FLAG_DIGIT = new Int32Array(1 << 11).fill(-1);
+const FLAG_WORD = new Int32Array(FLAG_RADIX);
+for (let digit = 0; digit < FLAG_RADIX; digit++) {
+  let rest = digit;
+  let word = 0;
+  for (let i = FLAG_FIELDS.length - 1; i >= 0; i--) {
+    const f = FLAG_FIELDS[i]!;
+    word |= (rest % f.values) << f.shift;
+    rest = Math.floor(rest / f.values);
   }
-  i++; // '|'
-  const end = at + len;
-  const list = (): ListNode[] => {
-    const nodes: ListNode[] = [];
-    while (i < end && bytes[i] !== 124) {
-      const c = bytes[i++]! - 48;
-      nodes.push(c >= 32 ? { tid: c - 32, marked: true } : { tid: c, marked: false });
+  FLAG_WORD[digit] = word;
+  FLAG_DIGIT[flagBits(word)] = digit;
+}
+
+/** Chunks of digits stay below this, so all the arithmetic is on small integers. */
+const CHUNK_LIMIT = 2 ** 31;
+
+/**
+ * The canonical key packed into as few bytes as the configuration allows,
+ * for the explorer's state store. The canonical form is the one of
+ * `canonicalKey` (same task order, same renaming), so two states get equal
+ * packed keys exactly when they get equal `canonicalKey`s: packing changes
+ * the bytes a state costs, never which states are told apart.
+ *
+ * Layout: the state is a sequence of digits, each below a radix that
+ * follows from the configuration and the types (`PC_ROLES`, the state,
+ * registration and end codes): one for the header (environment budget,
+ * killedBy); two per task in canonical order (its pc among the pcs of its
+ * role, since servers come first, with its flags; its four TID fields: server_tid, next_tid, other, seen);
+ * and for each idle list which of the possible lists it is (each entry a
+ * task of the list's role, marked or not, and at most one entry more than
+ * the role has tasks: a list is only corrupt by one duplicate). Consecutive
+ * digits are combined in mixed radix into chunks below 2^31, and each chunk
+ * takes the fewest bits that hold its largest value. A value outside its
+ * digit's range throws instead of being truncated.
+ */
+export class KeyCodec {
+  /** Bytes of a packed key. */
+  readonly bytes: number;
+  /** The last encoded key: `bytes` bytes, little-endian; the rest is zero. */
+  readonly key: Uint8Array;
+  private readonly words: Uint32Array;
+  private readonly radix: Int32Array;
+  private readonly digits: Int32Array;
+  /** Chunk c holds digits [chunkStart[c], chunkStart[c + 1]) in `chunkBits[c]` bits. */
+  private readonly chunkStart: Int32Array;
+  private readonly chunkBits: Int32Array;
+  private readonly servers: number;
+  private readonly tasks: number;
+  private readonly tids: number;
+  /** Role-relative pc index of each global pc code, per role (-1: not a pc of that role). */
+  private readonly serverPc: Int8Array;
+  private readonly workerPc: Int8Array;
+  private readonly serverPcs: readonly Pc[];
+  private readonly workerPcs: readonly Pc[];
+  private readonly workerLists: ListCode;
+  private readonly serverLists: ListCode;
+
+  constructor(cfg: Pick<ModelConfig, 'servers' | 'workers' | 'envBudget'>) {
+    this.servers = cfg.servers;
+    this.tasks = cfg.servers + cfg.workers;
+    this.tids = this.tasks + 1;
+    this.serverPcs = pcsOf('server');
+    this.workerPcs = pcsOf('worker');
+    this.serverPc = pcIndex(this.serverPcs);
+    this.workerPc = pcIndex(this.workerPcs);
+    this.workerLists = new ListCode(2 * cfg.workers, cfg.workers + 1);
+    this.serverLists = new ListCode(2 * cfg.servers, cfg.servers + 1);
+    const radix = [(cfg.envBudget + 1) * this.tids];
+    for (let k = 0; k < this.tasks; k++) {
+      radix.push((k < cfg.servers ? this.serverPcs.length : this.workerPcs.length) * FLAG_RADIX, this.tids ** 4);
     }
-    i++; // '|' or end
-    return nodes;
-  };
-  const idleWorkers = list();
-  const idleServers = list();
-  return { tasks: out, idleWorkers, idleServers, envBudget, killedBy };
+    radix.push(...this.workerLists.radix, ...this.serverLists.radix);
+    const start = [0];
+    const bits: number[] = [];
+    let product = 1;
+    for (let i = 0; i < radix.length; i++) {
+      if (radix[i]! >= CHUNK_LIMIT) throw new RangeError(`KeyCodec: a digit of ${radix[i]} values is too large`);
+      if (product * radix[i]! >= CHUNK_LIMIT) {
+        bits.push(bitsFor(product));
+        start.push(i);
+        product = 1;
+      }
+      product *= radix[i]!;
+    }
+    bits.push(bitsFor(product));
+    start.push(radix.length);
+    const total = bits.reduce((a, b) => a + b, 0);
+    this.bytes = Math.max(1, Math.ceil(total / 8));
+    this.radix = Int32Array.from(radix);
+    this.digits = new Int32Array(radix.length);
+    this.chunkStart = Int32Array.from(start);
+    this.chunkBits = Int32Array.from(bits);
+    this.words = new Uint32Array(Math.ceil(this.bytes / 4) + 1);
+    this.key = new Uint8Array(this.words.buffer);
+  }
+
+  /** Pack `s`'s canonical form into `key`. */
+  encode(s: State): void {
+    canonicalOrder(s);
+    const d = this.digits;
+    const T = this.tids;
+    d[0] = s.envBudget * T + renamed(s.killedBy);
+    for (let k = 0; k < this.tasks; k++) {
+      const i = orderBuf[k]!;
+      const t = s.tasks[i]!;
+      const fl = flagBuf[i]!;
+      const pc = (k < this.servers ? this.serverPc : this.workerPc)[fl & 63]!;
+      if (pc < 0) throw new RangeError(`KeyCodec: a ${t.role} at pc ${t.pc}`);
+      // A flag bit the packing does not know (a field added to `flags` but
+      // not to FLAG_FIELDS) would be dropped from the key: refuse instead.
+      if ((fl & ~FLAG_KNOWN) !== 0) throw new RangeError(`KeyCodec: unknown flag bits ${(fl & ~FLAG_KNOWN).toString(16)}`);
+      d[2 * k + 1] = pc * FLAG_RADIX + FLAG_DIGIT[flagBits(fl)]!;
+      d[2 * k + 2] = ((renamed(t.word.serverTid) * T + renamed(t.word.nextTid)) * T + renamed(t.other)) * T + renamed(t.seen);
+    }
+    let at = 2 * this.tasks + 1;
+    at = this.workerLists.encode(s.idleWorkers, this.servers + 1, d, at);
+    this.serverLists.encode(s.idleServers, 1, d, at);
+    // Chunks are appended to the words in order: `cur` is the word being
+    // filled, `used` its bits taken.
+    const w = this.words;
+    const radix = this.radix;
+    const start = this.chunkStart;
+    const bits = this.chunkBits;
+    let j = 0;
+    let cur = 0;
+    let used = 0;
+    for (let c = 0; c < bits.length; c++) {
+      let v = 0;
+      for (let i = start[c]!; i < start[c + 1]!; i++) v = v * radix[i]! + d[i]!;
+      const nb = bits[c]!;
+      if (nb === 0) continue;
+      cur |= v << used;
+      used += nb;
+      if (used >= 32) {
+        w[j++] = cur;
+        used -= 32;
+        cur = used > 0 ? v >>> (nb - used) : 0;
+      }
+    }
+    w[j++] = cur;
+    while (j < w.length) w[j++] = 0;
+  }
+
+  /**
+   * The state a packed key at `bytes[at..at + this.bytes)` encodes: task k
+   * of the canonical order becomes TID k + 1 (a renaming of the encoded state).
+   */
+  decode(bytes: Uint8Array, at: number): State {
+    const w = this.words;
+    if (bytes !== this.key || at !== 0) {
+      w.fill(0);
+      this.key.set(bytes.subarray(at, at + this.bytes));
+    }
+    const d = this.digits;
+    let pos = 0;
+    for (let c = 0; c < this.chunkBits.length; c++) {
+      const nb = this.chunkBits[c]!;
+      let v = 0;
+      if (nb > 0) {
+        const j = pos >>> 5;
+        const sh = pos & 31;
+        v = w[j]! >>> sh;
+        if (sh + nb > 32) v |= w[j + 1]! << (32 - sh);
+        v &= (1 << nb) - 1; // nb <= 31
+      }
+      pos += nb;
+      for (let i = this.chunkStart[c + 1]! - 1; i >= this.chunkStart[c]!; i--) {
+        const r = this.radix[i]!;
+        const x = v % r;
+        d[i] = x;
+        v = ((v - x) / r) | 0;
+      }
+    }
+    const T = this.tids;
+    const tasks: Task[] = new Array<Task>(this.tasks);
+    for (let k = 0; k < this.tasks; k++) {
+      const a = d[2 * k + 1]!;
+      const f = a % FLAG_RADIX;
+      const fl = FLAG_WORD[f]!;
+      let ids = d[2 * k + 2]!;
+      const seen = ids % T;
+      ids = (ids - seen) / T;
+      const other = ids % T;
+      ids = (ids - other) / T;
+      const nextTid = ids % T;
+      const serverTid = (ids - nextTid) / T;
+      const server = k < this.servers;
+      tasks[k] = {
+        tid: k + 1,
+        role: server ? 'server' : 'worker',
+        reg: REGS[(fl >> 9) & 3]!,
+        word: { state: STATES[(fl >> 6) & 3]!, locked: ((fl >> 8) & 1) === 1, serverTid, nextTid },
+        pc: (server ? this.serverPcs : this.workerPcs)[(a - f) / FLAG_RADIX]!,
+        kstate: (fl >> 11) & 1 ? 'interruptible' : 'running',
+        sigpending: ((fl >> 12) & 1) === 1,
+        other,
+        seen,
+        hookFrom: (fl >> 13) & 1 ? 'call' : 'wait',
+        callDone: ((fl >> 17) & 1) === 1,
+        end: ENDS[(fl >> 14) & 3]!,
+      };
+    }
+    const killedBy = d[0]! % T;
+    let i = 2 * this.tasks + 1;
+    const idleWorkers = this.workerLists.decode(d, i, this.servers + 1);
+    i += this.workerLists.radix.length;
+    const idleServers = this.serverLists.decode(d, i, 1);
+    return { tasks, idleWorkers, idleServers, envBudget: (d[0]! - killedBy) / T, killedBy };
+  }
 }
 
 /**
- * The longest key a state of S servers and W workers can have: two header
- * characters, seven per task, and the two lists with their separators. A list
- * holds each task at most once, plus one duplicate in a corrupt state (such
- * a state is recorded but never expanded, so no second duplicate follows).
+ * Idle lists as digits. An entry is a task of the list's role (its index
+ * among them, doubled, plus its mark bit): below `base`. A list of length l
+ * with entries e_0 .. e_{l-1} is one digit, offset(l) + sum e_j base^(l-1-j),
+ * where offset(l) counts the lists shorter than l; when the lists are too
+ * many for one digit, a length digit and `maxLength` entry digits (unused
+ * ones 0).
  */
-export function maxKeyLength(servers: number, workers: number): number {
-  return 2 + 7 * (servers + workers) + 1 + (workers + 1) + 1 + (servers + 1);
+class ListCode {
+  /** offset[l]: the number of lists shorter than l. */
+  private readonly offset: number[] = [0];
+  /** The radix of each digit. */
+  readonly radix: readonly number[];
+  private readonly single: boolean;
+
+  constructor(
+    private readonly base: number,
+    private readonly maxLength: number,
+  ) {
+    let power = 1;
+    for (let l = 0; l <= maxLength; l++) {
+      this.offset.push(this.offset[l]! + power);
+      power *= base;
+    }
+    const count = this.offset[maxLength + 1]!;
+    this.single = count < CHUNK_LIMIT;
+    this.radix = this.single ? [count] : [maxLength + 1, ...new Array<number>(maxLength).fill(base)];
+  }
+
+  /** Write the digits of `nodes` at `d[at..]`; `first`: the canonical TID of the role's first task. Returns the next index. */
+  encode(nodes: readonly ListNode[], first: number, d: Int32Array, at: number): number {
+    if (nodes.length > this.maxLength) throw new RangeError(`KeyCodec: an idle list of ${nodes.length} nodes`);
+    let v = 0;
+    for (let j = 0; j < nodes.length; j++) {
+      const x = nodes[j]!;
+      const e = (renamed(x.tid) - first) * 2 + (x.marked ? 1 : 0);
+      if (e < 0 || e >= this.base) throw new RangeError(`KeyCodec: task ${x.tid} on the wrong idle list`);
+      if (this.single) v = v * this.base + e;
+      else d[at + 1 + j] = e;
+    }
+    if (this.single) {
+      d[at] = this.offset[nodes.length]! + v;
+      return at + 1;
+    }
+    d[at] = nodes.length;
+    for (let j = nodes.length; j < this.maxLength; j++) d[at + 1 + j] = 0;
+    return at + 1 + this.maxLength;
+  }
+
+  decode(d: Int32Array, at: number, first: number): ListNode[] {
+    const entry = (e: number): ListNode => ({ tid: first + (e >> 1), marked: (e & 1) === 1 });
+    if (!this.single) {
+      const nodes = new Array<ListNode>(d[at]!);
+      for (let j = 0; j < nodes.length; j++) nodes[j] = entry(d[at + 1 + j]!);
+      return nodes;
+    }
+    let v = d[at]!;
+    let l = 0;
+    while (v >= this.offset[l + 1]!) l++;
+    v -= this.offset[l]!;
+    const nodes = new Array<ListNode>(l);
+    for (let j = l - 1; j >= 0; j--) {
+      const e = v % this.base;
+      v = (v - e) / this.base;
+      nodes[j] = entry(e);
+    }
+    return nodes;
+  }
+}
+
+function pcIndex(pcs: readonly Pc[]): Int8Array {
+  const out = new Int8Array(64).fill(-1);
+  pcs.forEach((pc, i) => (out[PC_CODE.get(pc)!] = i));
+  return out;
+}
+
+/** The fewest bits that hold every value below `values`. */
+function bitsFor(values: number): number {
+  let b = 0;
+  while (2 ** b < values) b++;
+  return b;
 }
