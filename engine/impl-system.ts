@@ -63,7 +63,7 @@ import { stateKey } from '../model/canon.ts';
 import type { Profile, State } from '../model/types.ts';
 import { formatState } from './format.ts';
 import { modelCoverage, registryChecks } from './model-system.ts';
-import type { Cause, CoverageSpec, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
+import { PROGRESS_ID, type Cause, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
 
 export const REFINEMENT_ID = 'REFINEMENT';
 /** The implementation-level check that no step sleeps in atomic context (see the header). */
@@ -236,6 +236,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     config,
     actors,
     progressBound,
+    checksProgress: opts.only === undefined || opts.only.includes(PROGRESS_ID),
     initial: () => root,
     choices(s) {
       return implChoices(s, cfg).map((c) => ({ c, actor: actorOf(s, c), cause: causeOf(s, c) }));

@@ -16,7 +16,7 @@ import { pcsOf, type ModelConfig, type Pc, type Profile, type Role, type State, 
 import { appliesTo, type LivenessProperty, type StateInvariant, type TransitionInvariant, type Witness } from '../properties/invariant.ts';
 import { DEFAULT_PROGRESS_BOUND, INVARIANTS } from '../properties/registry.ts';
 import { formatState } from './format.ts';
-import type { CoverageSpec, StepResult, StepSystem, SystemConfig, Violation } from './system.ts';
+import { PROGRESS_ID, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
 
 export interface ModelSystemOptions extends ModelConfig {
   /** K of LIVE-BOUNDED-PROGRESS (default 256). */
@@ -95,6 +95,7 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
     config,
     actors,
     progressBound,
+    checksProgress: opts.only === undefined || opts.only.includes(PROGRESS_ID),
     initial: () => root,
     choices(s) {
       if (hasCorruptList(s)) return [];

@@ -62,6 +62,13 @@ export interface StepSystem<S, C> {
   readonly actors: readonly string[];
   /** K of LIVE-BOUNDED-PROGRESS: the longest allowed run of consecutive code steps. */
   readonly progressBound: number;
+  /**
+   * Whether LIVE-BOUNDED-PROGRESS is among the checks (default true; false
+   * when `only` leaves it out). When it is not, a run of more than K code
+   * steps ends the run without a violation (it is `stalled`), so a run
+   * that spins still ends.
+   */
+  readonly checksProgress?: boolean;
   initial(): S;
   /** The enabled choices of `s`, in a fixed order (determinism depends on it). */
   choices(s: S): readonly C[];
@@ -122,6 +129,8 @@ export class Execution<S, C> {
   violation: Violation | null = null;
   /** Consecutive code steps at the end of the trace. */
   codeRun = 0;
+  /** More than K code steps in a row while LIVE-BOUNDED-PROGRESS is not checked: the run ends, without a violation. */
+  stalled = false;
 
   constructor(
     readonly system: StepSystem<S, C>,
@@ -133,7 +142,7 @@ export class Execution<S, C> {
   }
 
   get done(): boolean {
-    return this.violation !== null || this.enabled.length === 0;
+    return this.violation !== null || this.stalled || this.enabled.length === 0;
   }
 
   /** Whether `c` is enabled now (by its encoded text, so decoded choices compare equal). */
@@ -164,6 +173,7 @@ export class Execution<S, C> {
     this.enabled = after.enabled;
     this.codeRun = after.codeRun;
     this.violation = after.violation;
+    this.stalled = after.stalled;
     return this.violation;
   }
 
@@ -200,16 +210,17 @@ export function afterStep<S, C>(
   c: C,
   step: StepResult<S>,
   codeRun: number,
-): { readonly enabled: readonly C[]; readonly codeRun: number; readonly violation: Violation | null } {
+): { readonly enabled: readonly C[]; readonly codeRun: number; readonly violation: Violation | null; readonly stalled: boolean } {
   const enabled = system.choices(step.next);
   const run = system.causeOf(c) === 'code' ? codeRun + 1 : 0;
   const k = system.progressBound;
+  const progress = system.checksProgress !== false;
   const violation =
     system.checkStep(before, c, step) ??
     system.checkState(step.next) ??
-    (run > k ? { invariant: PROGRESS_ID, message: `${run} code steps in a row without reaching quiescence (bound ${k})`, tasks: [] } : null) ??
+    (run > k && progress ? { invariant: PROGRESS_ID, message: `${run} code steps in a row without reaching quiescence (bound ${k})`, tasks: [] } : null) ??
     (isQuiet(system, enabled) ? system.quiescentCheck(step.next) : null);
-  return { enabled, codeRun: run, violation };
+  return { enabled, codeRun: run, violation, stalled: violation === null && run > k };
 }
 
 /**

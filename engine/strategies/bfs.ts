@@ -41,6 +41,7 @@ export function bfsSearch<S, C>(system: StepSystem<S, C>, opts: BfsOptions): Sea
         steps++;
         const after = afterStep(system, n.state, c, step, n.codeRun);
         if (after.violation !== null) return { runs: 1, nodes: seen.size, steps, complete: true, failure: failure(path(n.id, c)) };
+        if (after.stalled) continue;
         const key = system.key(step.next);
         if (seen.has(key)) continue;
         const id = parent.length;

@@ -87,6 +87,10 @@ export function boundedSearch<S, C>(system: StepSystem<S, C>, opts: BoundedOptio
     steps++;
     const after = afterStep(system, f.state, c, step, f.codeRun);
     if (after.violation !== null) return fail(c);
+    if (after.stalled) {
+      runs++;
+      continue;
+    }
     const running = env ? f.running : actor;
     const depth = stack.length;
     const key = `${system.key(step.next)}\u0000${running}`;
