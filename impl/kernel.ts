@@ -36,6 +36,15 @@ import type { Width } from './memory.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/**
+ * A kernel retry loop goes round once more (its cpu_relax(), or the retry
+ * after a fault fix-up). Counted in `spins` while preemption is disabled,
+ * for the check INV-NO-SPIN-IN-ATOMIC (engine/impl-system.ts).
+ */
+function retry(x: Exec): void {
+  if (x.t.preempt > 0) x.t.spins++;
+}
+
 // ---------------------------------------------------------------------------
 // Patch 2: userspace atomic helpers (kernel/sched/umcg.h)
 
@@ -71,6 +80,7 @@ function cmpxchgUser(x: Exec, f: Frame): void {
         x.t.pfDisabled--;
         return x.ret(-EFAULT, old);
       }
+      retry(x);
       return x.go('try');
   }
 }
@@ -100,6 +110,7 @@ function userAccess(x: Exec, f: Frame): void {
     }
     case 'fix_pagefault':
       if (!x.fixup(a, hex(a))) return x.ret(-EFAULT);
+      retry(x);
       return x.go('access');
   }
 }
@@ -138,7 +149,10 @@ function sllPush(x: Exec, f: Frame): void {
       return cmpxchgCall(x, v.head!, 8, v.first!, v.node!, 'cas_done');
     case 'cas_done':
       if (x.t.rv === 0) return x.ret(0);
-      if (x.t.rv === -EAGAIN) return x.go('start', { step: v.step! + 1 });
+      if (x.t.rv === -EAGAIN) {
+        retry(x); // cpu_relax()
+        return x.go('start', { step: v.step! + 1 });
+      }
       return x.ret(-EFAULT);
   }
 }
@@ -169,12 +183,18 @@ function sllPop(x: Exec, f: Frame): void {
     case 'read_next': {
       if (x.t.rv < 0) return x.ret(-EFAULT);
       const next = x.t.rv2;
-      if (bit0(next) === 1) return x.go('loop', { curr: clear0(next), step: v.step! + 1 });
+      if (bit0(next) === 1) {
+        retry(x);
+        return x.go('loop', { curr: clear0(next), step: v.step! + 1 });
+      }
       return cmpxchgCall(x, v.curr!, 8, next, set0(next), 'cas_done', { next });
     }
     case 'cas_done':
       if (x.t.rv === 0) return x.ret(0, v.curr!);
-      if (x.t.rv === -EAGAIN) return x.go('loop', { curr: clear0(x.t.rv2), step: v.step! + 1 });
+      if (x.t.rv === -EAGAIN) {
+        retry(x); // cpu_relax()
+        return x.go('loop', { curr: clear0(x.t.rv2), step: v.step! + 1 });
+      }
       return x.ret(-EFAULT);
   }
 }
@@ -261,6 +281,12 @@ function workerSleeping(x: Exec, f: Frame): void {
  * from exactly IDLE to exactly RUNNING, then umcg_ttwu(WF_CURRENT_CPU).
  * A server in any state but RUNNING: "the userspace broke the contract",
  * SIGSEGV. Locals: ut, tid.
+ *
+ * Variant wakeSpin (B-WAKE-SPIN, v0.2's umcg_do_wake_loop, spec §1 and
+ * §8.1): while try_to_wake_up() returns 0, cpu_relax() and call umcg_ttwu
+ * again, each attempt its own steps (the task lookup, then the ttwu), also
+ * from the block hook with preemption disabled. A task that is gone ends
+ * the loop (-ESRCH).
  */
 function tryToWakeServer(x: Exec, f: Frame): void {
   const v = f.v;
@@ -289,6 +315,10 @@ function tryToWakeServer(x: Exec, f: Frame): void {
       }
       return x.call('umcg_ttwu', { tid: v.tid!, wf: WF_CURRENT_CPU }, 'ttwu_done');
     case 'ttwu_done':
+      if (x.cfg.variant.wakeSpin && x.t.rv === 0 && x.t.rv2 === 0) {
+        retry(x); // cpu_relax()
+        return x.call('umcg_ttwu', { tid: v.tid!, wf: WF_CURRENT_CPU }, 'ttwu_done');
+      }
       return x.ret(x.t.rv === 0 ? 1 : 0);
     case 'die':
       die(x, 'try_to_wake_server: server not IDLE');
@@ -446,6 +476,7 @@ function schedule(x: Exec, f: Frame): void {
       return x.call('umcg_wq_worker_sleeping', {}, 'submit_done');
     case 'submit_done':
       t.preempt--; // preempt_enable_no_resched()
+      if (t.preempt === 0) t.spins = 0;
       return x.go('__schedule');
     case '__schedule': {
       x.barrier('schedule', '__schedule(): rq lock');

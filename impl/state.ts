@@ -54,6 +54,14 @@ export interface KTask {
   readonly pfDisabled: number;
   /** A signal is pending. */
   readonly sig: boolean;
+  /**
+   * Kernel retry-loop iterations taken since preemption was last enabled
+   * (0 while `preempt` is 0): each time a retry loop goes round again with
+   * preemption disabled (umcg_sll_push's CAS retry, umcg_sll_pop's walk,
+   * the fault fix-up retry of the user-access helpers, B-WAKE-SPIN's ttwu
+   * retry). Read by the check INV-NO-SPIN-IN-ATOMIC (engine/impl-system.ts).
+   */
+  readonly spins: number;
   readonly end: 'none' | 'sigsegv' | 'exit';
   readonly stack: readonly Frame[];
   readonly rv: number;
@@ -173,6 +181,7 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-LOST-WAKE', history: 'spec §4.5, §8.1 B-LOST-WAKE (waker side)', ttwuBeforeStateStore: true },
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
   { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
+  { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
 ];
 
 export function variantByName(name: string): Variant | undefined {
@@ -248,6 +257,7 @@ export function implInit(cfg: ImplConfig): ImplState {
       preempt: 0,
       pfDisabled: 0,
       sig: false,
+      spins: 0,
       end: 'none',
       stack: [server ? frame('server', 'loop') : frame('worker', 'register')],
       rv: 0,
@@ -262,7 +272,7 @@ export function implInit(cfg: ImplConfig): ImplState {
 export function implKey(s: ImplState): string {
   let k = memoryKey(s.mem) + '#' + s.cpus.join(',') + '#' + s.envBudget + ',' + s.killedBy + ',' + s.warn + ',' + s.ghostCollected;
   for (const t of s.tasks) {
-    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2},${t.glog.join('.')}`;
+    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.spins},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2},${t.glog.join('.')}`;
     for (const f of t.stack) {
       k += `/${f.fn}:${f.pc}`;
       for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
