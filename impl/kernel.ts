@@ -45,6 +45,25 @@ function retry(x: Exec): void {
   if (x.t.preempt > 0) x.t.spins++;
 }
 
+/**
+ * Variant nofaultInAtomic (FIXED): with preemption disabled a fault is not
+ * fixed up (fix_pagefault() may sleep) but reported as -EFAULT, as v0.6's
+ * get_user_nofault / cmpxchg_user_64_nofault do.
+ */
+function nofault(x: Exec): boolean {
+  return x.cfg.variant.nofaultInAtomic && x.t.preempt > 0;
+}
+
+/** Variant noHooksInWait (FIXED): the task is inside sys_umcg_wait, where schedule() runs no UMCG hook. */
+function inWaitWithoutHooks(x: Exec): boolean {
+  return x.cfg.variant.noHooksInWait && x.t.stack.some((f) => f.fn === 'sys_umcg_wait');
+}
+
+/** Variant wakeHookAtCallExit (FIXED): inside a blocking syscall the wake hook waits for the syscall's return. */
+function inCallBeforeExit(x: Exec): boolean {
+  return x.cfg.variant.wakeHookAtCallExit && x.t.stack.some((f) => f.fn === 'blocking_call');
+}
+
 // ---------------------------------------------------------------------------
 // Patch 2: userspace atomic helpers (kernel/sched/umcg.h)
 
@@ -69,7 +88,7 @@ function cmpxchgUser(x: Exec, f: Frame): void {
         x.t.pfDisabled--;
         return x.ret(r.swapped ? 0 : -EAGAIN, r.observed);
       }
-      if (r.kind === 'fault') {
+      if (r.kind === 'fault' || nofault(x)) {
         x.t.pfDisabled--;
         return x.ret(-EFAULT, old);
       }
@@ -100,12 +119,12 @@ function userAccess(x: Exec, f: Frame): void {
       if (st === 1) {
         const r = x.st(a, w, val, `${hex(a)} := ${val}`);
         if (r === 'ok') return x.ret(0);
-        if (r === 'fault') return x.ret(-EFAULT);
+        if (r === 'fault' || nofault(x)) return x.ret(-EFAULT);
         return x.go('fix_pagefault');
       }
       const r = x.ld(a, w, hex(a));
       if (r.kind === 'ok') return x.ret(0, r.value);
-      if (r.kind === 'notPresent') return x.go('fix_pagefault');
+      if (r.kind === 'notPresent' && !nofault(x)) return x.go('fix_pagefault');
       return x.ret(-EFAULT);
     }
     case 'fix_pagefault':
@@ -339,7 +358,7 @@ function umcgTtwu(x: Exec, f: Frame): void {
     case 'ttwu': {
       x.barrier('ttwu', '');
       const woke = x.tryToWakeUp(v.tid!, TASK_NORMAL, v.wf!, x.cpu);
-      x.label += `try_to_wake_up(T${v.tid}, TASK_NORMAL, ${v.wf ? 'WF_CURRENT_CPU' : '0'}) = ${woke}`;
+      x.label += ` try_to_wake_up(T${v.tid}, TASK_NORMAL, ${v.wf ? 'WF_CURRENT_CPU' : '0'}) = ${woke}`;
       return x.ret(0, woke);
     }
   }
@@ -384,6 +403,7 @@ function workerRunning(x: Exec, f: Frame): void {
       // container_of(popped_server, struct umcg_task, idle_servers_ptr)
       return x.call('try_to_wake_server', { ut: x.t.rv2 - OFF_IDLE_SERVERS_PTR, tid: 0 }, 'idle');
     case 'idle':
+      if (x.cfg.variant.hookWaitUninterruptible) return x.call('umcg_idle_loop', { timeout: 0, s: 0, un: 1 }, 'out');
       return x.call('umcg_idle_loop', { timeout: 0, s: 0 }, 'out'); // result ignored
     case 'out':
       x.t.pfw = true;
@@ -398,7 +418,8 @@ function workerRunning(x: Exec, f: Frame): void {
  * umcg_idle_loop(abs_timeout): a worker's LOCKED flag is cleared first;
  * then set_current_state(TASK_INTERRUPTIBLE); smp_mb(); read state; sleep
  * unless RUNNING; after schedule() a pending signal gives -EINTR.
- * Locals: timeout, s.
+ * Locals: timeout, s, un (1: variant hookWaitUninterruptible, the wake
+ * hook's wait: TASK_UNINTERRUPTIBLE, signals ignored).
  */
 function idleLoop(x: Exec, f: Frame): void {
   const self = x.t.umcg;
@@ -430,6 +451,11 @@ function idleLoop(x: Exec, f: Frame): void {
         x.t.ks = 'S';
         return x.go('got_state', { s: 0 });
       }
+      if (f.v.un === 1) {
+        x.barrier('set_current_state', 'set_current_state(TASK_UNINTERRUPTIBLE)');
+        x.t.ks = 'D';
+        return x.go('mb');
+      }
       x.barrier('set_current_state', 'set_current_state(TASK_INTERRUPTIBLE)');
       x.t.ks = 'S';
       return x.go('mb');
@@ -447,7 +473,7 @@ function idleLoop(x: Exec, f: Frame): void {
       }
       return x.call('schedule', { skipped: 0 }, 'after'); // freezable_schedule()
     case 'after':
-      if (x.t.sig) return x.ret(-EINTR);
+      if (x.t.sig && f.v.un !== 1) return x.ret(-EINTR);
       return getUser(x, self + OFF_STATE, 4, 'got_state2');
     case 'got_state2':
       if (x.t.rv < 0) return x.ret(-EFAULT);
@@ -468,7 +494,7 @@ function schedule(x: Exec, f: Frame): void {
   const t = x.t;
   switch (f.pc) {
     case 'start':
-      return x.go(t.pfw ? 'submit_check' : '__schedule');
+      return x.go(t.pfw && !inWaitWithoutHooks(x) ? 'submit_check' : '__schedule');
     case 'submit_check':
       x.begin('task_read', 'sched_submit_work: task_is_running(tsk)?');
       if (t.ks === 'R') return x.go('__schedule', { skipped: 1 });
@@ -492,7 +518,7 @@ function schedule(x: Exec, f: Frame): void {
       return x.go('after');
     }
     case 'after':
-      if (t.pfw) return x.call('umcg_wq_worker_running', {}, 'done');
+      if (t.pfw && !inWaitWithoutHooks(x) && !inCallBeforeExit(x)) return x.call('umcg_wq_worker_running', {}, 'done');
       return x.go('done');
     case 'done':
       return x.ret(0);
@@ -515,7 +541,7 @@ function contextSwitch(x: Exec, f: Frame): void {
     case 'ttwu': {
       x.barrier('ttwu', '');
       const woke = x.tryToWakeUp(v.next!, TASK_NORMAL, WF_CURRENT_CPU, x.cpu);
-      x.label += `try_to_wake_up(T${v.next}, TASK_NORMAL, WF_CURRENT_CPU) = ${woke}`;
+      x.label += ` try_to_wake_up(T${v.next}, TASK_NORMAL, WF_CURRENT_CPU) = ${woke}`;
       return x.call('umcg_idle_loop', { timeout: v.timeout!, s: 0 }, 'done');
     }
     case 'done':
@@ -612,6 +638,9 @@ function sysCtl(x: Exec, f: Frame): void {
  * A blocking non-UMCG syscall: `for (;;) { set_current_state(D); if (done)
  * break; schedule(); }`. The environment's `complete` event sets `done` and
  * wakes the task. Locals: done.
+ *
+ * Variant wakeHookAtCallExit (FIXED): on its way out the syscall runs the
+ * wake hook (pc `exit_hook`), which schedule() inside it no longer runs.
  */
 function blockingCall(x: Exec, f: Frame): void {
   switch (f.pc) {
@@ -622,12 +651,17 @@ function blockingCall(x: Exec, f: Frame): void {
     case 'check':
       if (f.v.done === 1) {
         x.t.ks = 'R'; // __set_current_state(TASK_RUNNING): own task, after the wakeup
-        return x.ret(0);
+        return x.go('exit');
       }
       return x.call('schedule', { skipped: 0 }, 'after');
     case 'after':
-      if (f.v.done === 1) return x.ret(0);
+      if (f.v.done === 1) return x.go('exit');
       return x.go('set_state');
+    case 'exit':
+      if (x.cfg.variant.wakeHookAtCallExit && x.t.pfw) return x.call('umcg_wq_worker_running', {}, 'exit_hook');
+      return x.ret(0);
+    case 'exit_hook':
+      return x.ret(0);
   }
 }
 

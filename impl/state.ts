@@ -152,6 +152,33 @@ export interface Variant {
   readonly reuseNodeAfterGc: boolean;
   /** The runtime places a list head across a cache-line boundary (misaligned u64): locked ops on it raise #AC (B-ALIGN). */
   readonly misalignedHead: boolean;
+  /**
+   * FIXED (findings F1, F2): schedule() runs neither UMCG hook while the task
+   * is inside sys_umcg_wait, as if PF_UMCG_WORKER were cleared around it
+   * (PeterZ's rewrite, spec §8.4). A stray wakeup there is absorbed by
+   * umcg_idle_loop's own loop.
+   */
+  readonly noHooksInWait: boolean;
+  /**
+   * FIXED (finding F4): the wake hook runs when a blocking syscall returns
+   * (v0.6's exit_to_user_mode_loop, PeterZ's umcg_sys_exit, spec §8.3-8.4),
+   * not after every schedule() inside it, so a spurious wakeup inside the
+   * syscall only goes round its wait loop.
+   */
+  readonly wakeHookAtCallExit: boolean;
+  /**
+   * FIXED (finding F3): the wake hook's nested umcg_idle_loop sleeps in
+   * TASK_UNINTERRUPTIBLE and ignores pending signals, so the worker leaves
+   * the hook only once RUNNING (v0.4 ignored non-fatal signals in the
+   * hooks, spec §8.2).
+   */
+  readonly hookWaitUninterruptible: boolean;
+  /**
+   * FIXED (B-SLEEP-ATOMIC): the user-access helpers do not call
+   * fix_pagefault() with preemption disabled; a fault there is -EFAULT
+   * (v0.6's get_user_nofault / cmpxchg_user_64_nofault, spec §6.2).
+   */
+  readonly nofaultInAtomic: boolean;
 }
 
 export const V03: Variant = {
@@ -168,6 +195,10 @@ export const V03: Variant = {
   treiberPop: false,
   reuseNodeAfterGc: false,
   misalignedHead: false,
+  noHooksInWait: false,
+  wakeHookAtCallExit: false,
+  hookWaitUninterruptible: false,
+  nofaultInAtomic: false,
 };
 
 /**
@@ -182,6 +213,15 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-LOST-WAKE-WAITER', history: 'spec §4.5, §8.1 B-LOST-WAKE (waiter side)', readStateBeforeInterruptible: true },
   { ...V03, name: 'B-SRV-ORDER', history: 'spec §4.3, §8.1 B-SRV-ORDER', serverIdleAfterWake: true },
   { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
+  {
+    ...V03,
+    name: 'FIXED',
+    history: 'v0.3 with fixes for F1-F4 (docs/findings.md) and B-SLEEP-ATOMIC (spec §6.2), from v0.4, v0.6 and PeterZ (spec §8.2-8.4); docs/bugs/FIXED.md',
+    noHooksInWait: true,
+    wakeHookAtCallExit: true,
+    hookWaitUninterruptible: true,
+    nofaultInAtomic: true,
+  },
 ];
 
 export function variantByName(name: string): Variant | undefined {
