@@ -387,8 +387,12 @@ function workerRunning(x: Exec, f: Frame): void {
       if (x.t.rv < 0 || x.t.rv2 === 0) return x.go('die');
       return x.call('umcg_sll_push', { head: x.t.rv2, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed');
     case 'pushed':
+      // Variant noDieOnContention (FIXED): retry (NOT MODELLED: v0.4's timed sleep with backoff between rounds).
+      if (x.t.rv === -EAGAIN && x.cfg.variant.noDieOnContention) return x.go('push_retry');
       if (x.t.rv !== 0) return x.go('die'); // TODO in v0.3: sleep+retry before dying
       return x.go('mb');
+    case 'push_retry':
+      return getUser(x, ut + OFF_IDLE_WORKERS_PTR, 8, 'got_workers_head');
     case 'mb':
       x.fence('smp_mb() /* Make sure steps 1 and 2 are ordered. */');
       return getUser(x, ut + OFF_IDLE_SERVERS_PTR, 8, 'got_servers_head');
@@ -398,6 +402,7 @@ function workerRunning(x: Exec, f: Frame): void {
       if (x.t.rv2 === 0) return x.go('idle');
       return x.call('umcg_sll_pop', { head: x.t.rv2, max, step: 0, curr: 0, next: 0 }, 'popped');
     case 'popped':
+      if (x.t.rv === -EAGAIN && x.cfg.variant.noDieOnContention) return x.go('idle'); // no idle server found
       if (x.t.rv !== 0) return x.go('die');
       if (x.t.rv2 === 0) return x.go('idle');
       // container_of(popped_server, struct umcg_task, idle_servers_ptr)

@@ -179,6 +179,16 @@ export interface Variant {
    * (v0.6's get_user_nofault / cmpxchg_user_64_nofault, spec §6.2).
    */
   readonly nofaultInAtomic: boolean;
+  /**
+   * FIXED: the wake hook no longer kills the worker on list contention.
+   * umcg_sll_push's -EAGAIN (max_tries CAS failures) retries the push (v0.4's
+   * enqueue_idle_worker: sleep with backoff and retry, "no kill on
+   * contention", spec §5.5; v0.3's own "TODO: sleep+retry"), and
+   * umcg_sll_pop's -EAGAIN means "no idle server" (v0.3's documentation: "it
+   * is NOT considered an error if the kernel cannot find an idle server",
+   * spec §5.2; v0.4's get_idle_server: "Another worker got it").
+   */
+  readonly noDieOnContention: boolean;
 }
 
 export const V03: Variant = {
@@ -199,6 +209,7 @@ export const V03: Variant = {
   wakeHookAtCallExit: false,
   hookWaitUninterruptible: false,
   nofaultInAtomic: false,
+  noDieOnContention: false,
 };
 
 /**
@@ -221,6 +232,7 @@ export const GALLERY: readonly Variant[] = [
     wakeHookAtCallExit: true,
     hookWaitUninterruptible: true,
     nofaultInAtomic: true,
+    noDieOnContention: true,
   },
 ];
 
