@@ -27,6 +27,8 @@ export interface VariantEntry {
   readonly maxSteps: number;
   readonly seed: number;
   readonly only?: readonly string[];
+  /** Adversarial events allowed in one run (default 0). */
+  readonly envBudget?: number;
 }
 
 export interface VariantResult {
@@ -57,7 +59,7 @@ export function variantSystem(e: VariantEntry, variant = e.variant) {
     profile: e.profile,
     yield: e.yield,
     locks: false,
-    envBudget: 0,
+    envBudget: e.envBudget ?? 0,
     progressBound: IMPL_PROGRESS_BOUND,
     ...(e.only === undefined ? {} : { only: [...e.only] }),
   });
