@@ -53,7 +53,64 @@ function runWhile(sys: ImplSystem, s0: ImplState, tid: number, max = 200): ImplS
 const stateWord = (s: ImplState, tid: number): number => peek(s.mem, structOf(tid) + OFF_STATE) ?? -1;
 const onIdleWorkers = (s: ImplState, tid: number): boolean => peek(s.mem, IDLE_WORKERS_HEAD) === structOf(tid) + OFF_IDLE_WORKERS_PTR;
 
+/** `r2-14_y2` -> r2 x 14, y2 (a replay token's schedule). */
+function schedule(sys: ImplSystem, text: string): ImplChoice[] {
+  return text.split('_').flatMap((part) => {
+    const [c, n] = part.split('-');
+    return Array<string>(Number(n ?? 1)).fill(c!).map((t) => sys.decodeChoice(t)!);
+  });
+}
+
+/**
+ * Shortest counterexamples, found by `exhaustive` (BFS) searches of the
+ * implementation (1 server; 1 worker, or 2 for the last), pinned here.
+ */
+const F2_SCHEDULE = 'r1-2_r2-14_r1-14_r2-7_y2_r2-6_r1-12_r2-9_r1_r2-4';
+const F1_SCHEDULE = 'r1-2_r2-14_r1-11_r2-7_y2_r2-13_r1_r2-9';
+const CONTENTION_SCHEDULE = 'r1-2_r2-13_s0t3_r3-14_s0t1_r1-2_r2-3_r1-12_r2-7_s0t3_r3-7_y3_r3-5_r2-5_r3_s0t1_r1-7_r2-2';
+
 describe('FIXED (docs/bugs/FIXED.md)', () => {
+  it('INV-BLOCKED-ONLY-WHEN-BLOCKING: no block hook inside sys_umcg_wait (noHooksInWait, F2)', () => {
+    const only = ['INV-BLOCKED-ONLY-WHEN-BLOCKING'];
+    const v03 = system('v0.3', { yield: true, only });
+    expect(execute(v03, schedule(v03, F2_SCHEDULE)).violation?.invariant).toBe('INV-BLOCKED-ONLY-WHEN-BLOCKING');
+    const fixed = system('FIXED', { yield: true, only });
+    const r = execute(fixed, schedule(fixed, F2_SCHEDULE), { skipDisabled: true });
+    expect(r.violation).toBeNull();
+    // The schedule has no blocking call: FIXED runs no block hook at all.
+    expect(r.trace.some((t) => t.label.includes('umcg_wq_worker_sleeping') || t.label.includes('sched_submit_work'))).toBe(false);
+  });
+
+  it('INV-NO-SIGSEGV: a yielded worker is not pushed again by a stray wakeup (noHooksInWait, F1)', () => {
+    // v0.3: the late ttwu of S1's context switch wakes W1 in its yield's
+    // sys_umcg_wait; the wake hook reads idle_workers_ptr, which the yield's
+    // push overwrote (0 on an empty list), and dies.
+    const only = ['INV-NO-SIGSEGV'];
+    const v03 = system('v0.3', { yield: true, only });
+    const bad = execute(v03, schedule(v03, F1_SCHEDULE));
+    expect(bad.violation?.invariant).toBe('INV-NO-SIGSEGV');
+    expect(bad.trace.at(-1)?.label).toMatch(/umcg_wq_worker_running:die/);
+    const fixed = system('FIXED', { yield: true, only });
+    const r = execute(fixed, schedule(fixed, F1_SCHEDULE), { skipDisabled: true });
+    expect(r.violation).toBeNull();
+    expect(r.final.killedBy).toBe(0);
+  });
+
+  it('INV-NO-SIGSEGV: umcg_sll_push running out of tries retries instead of killing the worker (noDieOnContention)', () => {
+    const only = ['INV-NO-SIGSEGV'];
+    const v03 = system('v0.3', { workers: 2, yield: true, only });
+    const bad = execute(v03, schedule(v03, CONTENTION_SCHEDULE), { skipDisabled: true });
+    expect(bad.violation?.invariant).toBe('INV-NO-SIGSEGV');
+    const fixed = system('FIXED', { workers: 2, yield: true, only });
+    const r = execute(fixed, schedule(fixed, CONTENTION_SCHEDULE));
+    expect(r.violation).toBeNull();
+    expect(r.final.killedBy).toBe(0);
+    // W1's fourth CAS failed; instead of umcg_die() it re-reads the head and pushes again.
+    expect(r.trace.at(-1)?.label).toMatch(/^T2 umcg_wq_worker_running:got_workers_head > get_user:access/);
+    expect(r.final.tasks[1]!.stack.map((f) => `${f.fn}:${f.pc}`)).toEqual(['worker:user', 'sys_umcg_ctl:done', 'umcg_wq_worker_running:pushed', 'umcg_sll_push:start']);
+  });
+
+
   it('is v0.3 with only the FIXED flags set', () => {
     const flags = Object.entries(FIXED).filter(([k, v]) => typeof v === 'boolean' && v !== (V03 as unknown as Record<string, unknown>)[k]).map(([k]) => k);
     expect(flags.sort()).toEqual(['hookWaitUninterruptible', 'noDieOnContention', 'noHooksInWait', 'nofaultInAtomic', 'wakeHookAtCallExit']);
