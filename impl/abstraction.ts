@@ -251,7 +251,7 @@ function wakeHook(s: ImplState, t: KTask, r: number, base: Pc, mk: Mk): Control 
   const R = t.stack[r]!;
   const above = fnAt(t, r + 1);
   if (above === 'wq_worker_change_state' || R.pc === 'start' || R.pc === 'changed') return mk(base);
-  if (above === 'umcg_sll_push' || R.pc === 'got_workers_head' || R.pc === 'pushed' || R.pc === 'push_retry') return mk('update_worker:push');
+  if (above === 'umcg_sll_push' || R.pc === 'got_workers_head' || R.pc === 'pushed') return mk('update_worker:push');
   if (above === 'umcg_sll_pop' || R.pc === 'mb' || R.pc === 'got_servers_head' || R.pc === 'popped') return mk('update_worker:pop_server');
   if (above === 'try_to_wake_server') {
     const T = t.stack[r + 1]!;

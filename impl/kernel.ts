@@ -368,7 +368,7 @@ function umcgTtwu(x: Exec, f: Frame): void {
  * umcg_wq_worker_running(tsk), from sched_update_worker(): -> IDLE, push
  * onto idle_workers, pop an idle server and wake it, sleep until RUNNING.
  * PF_UMCG_WORKER is cleared meanwhile; the `die:` path never restores it.
- * Locals: ut.
+ * Locals: ut, hd (variant noDieOnContention: the idle_workers head).
  */
 function workerRunning(x: Exec, f: Frame): void {
   const ut = f.v.ut ?? 0;
@@ -385,14 +385,18 @@ function workerRunning(x: Exec, f: Frame): void {
       return getUser(x, ut + OFF_IDLE_WORKERS_PTR, 8, 'got_workers_head');
     case 'got_workers_head':
       if (x.t.rv < 0 || x.t.rv2 === 0) return x.go('die');
-      return x.call('umcg_sll_push', { head: x.t.rv2, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed');
+      // Variant noDieOnContention keeps the head (local hd): each failed push
+      // attempt overwrote idle_workers_ptr, the node's own link.
+      return x.call('umcg_sll_push', { head: x.t.rv2, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed', x.cfg.variant.noDieOnContention ? { hd: x.t.rv2 } : undefined);
     case 'pushed':
-      // Variant noDieOnContention (FIXED): retry (NOT MODELLED: v0.4's timed sleep with backoff between rounds).
-      if (x.t.rv === -EAGAIN && x.cfg.variant.noDieOnContention) return x.go('push_retry');
+      // Variant noDieOnContention (FIXED): push again, from the head read
+      // before the first round (NOT MODELLED: v0.4's timed sleep with
+      // backoff between rounds).
+      if (x.t.rv === -EAGAIN && x.cfg.variant.noDieOnContention) {
+        return x.call('umcg_sll_push', { head: f.v.hd!, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed');
+      }
       if (x.t.rv !== 0) return x.go('die'); // TODO in v0.3: sleep+retry before dying
       return x.go('mb');
-    case 'push_retry':
-      return getUser(x, ut + OFF_IDLE_WORKERS_PTR, 8, 'got_workers_head');
     case 'mb':
       x.fence('smp_mb() /* Make sure steps 1 and 2 are ordered. */');
       return getUser(x, ut + OFF_IDLE_SERVERS_PTR, 8, 'got_servers_head');

@@ -68,6 +68,8 @@ function schedule(sys: ImplSystem, text: string): ImplChoice[] {
 const F2_SCHEDULE = 'r1-2_r2-14_r1-14_r2-7_y2_r2-6_r1-12_r2-9_r1_r2-4';
 const F1_SCHEDULE = 'r1-2_r2-14_r1-11_r2-7_y2_r2-13_r1_r2-9';
 const CONTENTION_SCHEDULE = 'r1-2_r2-13_s0t3_r3-14_s0t1_r1-2_r2-3_r1-12_r2-7_s0t3_r3-7_y3_r3-5_r2-5_r3_s0t1_r1-7_r2-2';
+/** Found by the exhaustive search of FIXED once the first retry was in: a retry that re-read idle_workers_ptr. */
+const CONTENTION_REREAD_SCHEDULE = 'r1-2_r2-14_r1-2_r2-6_s0t3_r3-11_s0t1_r1-12_r2_y2_r2-4_s0t3_r3-5_r2-10_r3-5_s0t1_r1-13_r2-2_y2_r2-4_s0t3_r3-5_r2_r3-5';
 
 describe('FIXED (docs/bugs/FIXED.md)', () => {
   it('INV-BLOCKED-ONLY-WHEN-BLOCKING: no block hook inside sys_umcg_wait (noHooksInWait, F2)', () => {
@@ -105,9 +107,25 @@ describe('FIXED (docs/bugs/FIXED.md)', () => {
     const r = execute(fixed, schedule(fixed, CONTENTION_SCHEDULE));
     expect(r.violation).toBeNull();
     expect(r.final.killedBy).toBe(0);
-    // W1's fourth CAS failed; instead of umcg_die() it re-reads the head and pushes again.
-    expect(r.trace.at(-1)?.label).toMatch(/^T2 umcg_wq_worker_running:got_workers_head > get_user:access/);
-    expect(r.final.tasks[1]!.stack.map((f) => `${f.fn}:${f.pc}`)).toEqual(['worker:user', 'sys_umcg_ctl:done', 'umcg_wq_worker_running:pushed', 'umcg_sll_push:start']);
+    // W1's fourth CAS failed; instead of umcg_die() it pushes again.
+    expect(r.trace.at(-1)?.label).toMatch(/^T2 umcg_sll_push:start smp_mb\(\)/);
+    expect(r.final.tasks[1]!.stack.map((f) => f.fn)).toEqual(['worker', 'sys_umcg_ctl', 'umcg_wq_worker_running', 'umcg_sll_push', 'get_user']);
+  });
+
+  it('INV-NO-SIGSEGV: the retry pushes onto the head read before the first round, not the node\'s overwritten idle_workers_ptr (noDieOnContention)', () => {
+    // Each failed umcg_sll_push round stores `first` into the node, which is
+    // the worker's own idle_workers_ptr: re-reading it for the retry read 0
+    // (an empty list at that moment) and died.
+    const fixed = system('FIXED', { workers: 2, yield: true, only: ['INV-NO-SIGSEGV'] });
+    const r = execute(fixed, schedule(fixed, CONTENTION_REREAD_SCHEDULE), { skipDisabled: true });
+    expect(r.violation).toBeNull();
+    expect(r.final.killedBy).toBe(0);
+    // W2 (T3) used up max_tries = 4 CAS attempts and starts a new round on the list head.
+    expect(r.trace.filter((t) => t.label.startsWith('T3 umcg_sll_push:cas_done')).length).toBe(4);
+    const push = r.final.tasks[2]!.stack.find((f) => f.fn === 'umcg_sll_push')!;
+    expect(push.v.step).toBe(0);
+    expect(push.v.head).toBe(IDLE_WORKERS_HEAD);
+    expect(r.trace.at(-1)?.label).toBe('T3 umcg_sll_push:got_head > get_user:access 0x20008');
   });
 
 
