@@ -15,7 +15,7 @@
 import { webcrypto } from 'node:crypto';
 import { relative } from 'node:path';
 import { formatCoverage } from '../engine/coverage.ts';
-import { IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID } from '../engine/impl-system.ts';
+import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID } from '../engine/impl-system.ts';
 import { makeModelSystem } from '../engine/model-system.ts';
 import { encodeToken, failurePath, loadFailure, removeFailure, replayToken, saveFailure, TokenError } from '../engine/replay.ts';
 import { shrink } from '../engine/shrink.ts';
@@ -71,7 +71,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     requireCounts: false,
     defaultWorkers: 2,
     progressBound: target === 'impl' ? IMPL_PROGRESS_BOUND : DEFAULT_PROGRESS_BOUND,
-    ...(target === 'impl' ? { extraIds: [REFINEMENT_ID] } : {}),
+    ...(target === 'impl' ? { extraIds: IMPL_CHECK_IDS } : {}),
   });
   const { profile, envBudget } = common;
   if (values.cpus !== undefined && target !== 'impl') throw new UsageError('check: --cpus applies to --target impl');

@@ -11,7 +11,7 @@
  */
 import { explore, type ExploreOptions, type ExploreResult } from '../engine/explore.ts';
 import { formatViolation } from '../engine/format.ts';
-import { IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
+import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
 import { configName } from '../engine/manifest.ts';
 import { encodeToken } from '../engine/replay.ts';
 import { bfsSearch } from '../engine/strategies/bfs.ts';
@@ -115,7 +115,7 @@ function exploreImpl(values: ExploreValues): number {
     return typeof v === 'string' ? v : undefined;
   };
   if (values['all'] === true) throw new UsageError('explore: --all applies to --target model (the impl search stops at its first violation)');
-  const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: IMPL_PROGRESS_BOUND, extraIds: [REFINEMENT_ID] });
+  const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: IMPL_PROGRESS_BOUND, extraIds: IMPL_CHECK_IDS });
   const { servers, workers, profile } = c;
   const memory = choiceOption(cmd, 'memory', str('memory'), 'sc', MEMORY_MODELS);
   const cpus = intOption(cmd, 'cpus', str('cpus'), 2, 1, 8);

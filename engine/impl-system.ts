@@ -23,6 +23,21 @@
  *   disabled, i.e. set the kernel's WARN_SLEEP_IN_ATOMIC (spec §6.2
  *   B-SLEEP-ATOMIC). Checked first on every step, under every profile and
  *   memory model, and filtered by `only` like REFINEMENT.
+ * - INV-NO-SPIN-IN-ATOMIC (implementation-level, like the previous one): a
+ *   task with preemption disabled takes at most {@link spinInAtomicBound}
+ *   = 2 * nr_cpu_ids kernel retry-loop iterations before it enables
+ *   preemption again. An iteration is one more round of a kernel retry
+ *   loop (umcg_sll_push's CAS retry, umcg_sll_pop's walk, the retry after
+ *   a fault fix-up, B-WAKE-SPIN's ttwu retry), counted in `KTask.spins`
+ *   (impl/kernel.ts `retry`), which is reset when preemption is enabled.
+ *   The bound is the largest one v0.3 itself puts on a kernel loop
+ *   (max_tries = nr_cpu_ids * 2 of umcg_sll_push/pop, spec §5.1-5.2): a
+ *   loop that stays within v0.3's own bounds never exceeds it, and a run
+ *   that exceeds it is a concrete witness of a loop in atomic context whose
+ *   length the kernel does not bound (it depends on another task, as in
+ *   spec §8.1 B-WAKE-SPIN: a soft lockup when that task cannot run). It is
+ *   reported on the step that takes the count past the bound, checked
+ *   under every profile and memory model, selected by `only`.
  *
  * Actors: the tasks (`S1`.., `W1`..), and under TSO one actor per CPU
  * (`cpu0`, ...) for its store-buffer drains, so PCT gives drains a priority
@@ -68,8 +83,16 @@ import { PROGRESS_ID, type Cause, type CoverageSpec, type StepResult, type StepS
 export const REFINEMENT_ID = 'REFINEMENT';
 /** The implementation-level check that no step sleeps in atomic context (see the header). */
 export const SLEEP_IN_ATOMIC_ID = 'INV-NO-SLEEP-IN-ATOMIC';
-/** The implementation's own checks beside the registry's invariants, in the order they are reported. */
-export const IMPL_CHECK_IDS: readonly string[] = [REFINEMENT_ID, SLEEP_IN_ATOMIC_ID];
+/** The implementation-level check that no task spins in atomic context beyond v0.3's bounds (see the header). */
+export const SPIN_IN_ATOMIC_ID = 'INV-NO-SPIN-IN-ATOMIC';
+
+/** The implementation-level checks (not registry invariants) that `only` may name. */
+export const IMPL_CHECK_IDS: readonly string[] = [REFINEMENT_ID, SLEEP_IN_ATOMIC_ID, SPIN_IN_ATOMIC_ID];
+
+/** INV-NO-SPIN-IN-ATOMIC's bound: v0.3's max_tries, nr_cpu_ids * 2 (spec §5.1). */
+export function spinInAtomicBound(cpus: number): number {
+  return 2 * cpus;
+}
 
 /**
  * K of LIVE-BOUNDED-PROGRESS for the implementation. An implementation step
@@ -129,6 +152,8 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
   const progressBound = opts.progressBound ?? IMPL_PROGRESS_BOUND;
   const refinement = opts.only === undefined || opts.only.includes(REFINEMENT_ID);
   const sleepInAtomic = opts.only === undefined || opts.only.includes(SLEEP_IN_ATOMIC_ID);
+  const spinInAtomic = opts.only === undefined || opts.only.includes(SPIN_IN_ATOMIC_ID);
+  const spinBound = spinInAtomicBound(cfg.cpus);
   const root = implInit(cfg);
   const names = root.tasks.map((t) => (t.role === 'server' ? `S${t.tid}` : `W${t.tid - cfg.servers}`));
   const cpuNames = Array.from({ length: cfg.cpus }, (_, i) => `cpu${i}`);
@@ -270,6 +295,17 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
           message: `${step.label}: fix_pagefault() (mmap_read_lock, may sleep) with preemption disabled`,
           tasks: step.actor === '' ? [] : [step.actor],
         };
+      }
+      if (spinInAtomic) {
+        for (const t of step.next.tasks) {
+          if (t.spins > spinBound && before.tasks[t.tid - 1]!.spins <= spinBound) {
+            return {
+              invariant: SPIN_IN_ATOMIC_ID,
+              message: `${step.label}: ${t.spins} kernel retry-loop iterations with preemption disabled (bound ${spinBound} = 2 * nr_cpu_ids)`,
+              tasks: [actorOfTid(t.tid)],
+            };
+          }
+        }
       }
       const a0 = abs(before);
       const a1 = abs(step.next);

@@ -29,6 +29,8 @@ export interface VariantEntry {
   readonly only?: readonly string[];
   /** K of LIVE-BOUNDED-PROGRESS (default IMPL_PROGRESS_BOUND); the v0.3 control row uses the same. */
   readonly progressBound?: number;
+  /** Adversarial events allowed in one run (default 0). */
+  readonly envBudget?: number;
 }
 
 export interface VariantResult {
@@ -59,7 +61,7 @@ export function variantSystem(e: VariantEntry, variant = e.variant) {
     profile: e.profile,
     yield: e.yield,
     locks: false,
-    envBudget: 0,
+    envBudget: e.envBudget ?? 0,
     progressBound: e.progressBound ?? IMPL_PROGRESS_BOUND,
     ...(e.only === undefined ? {} : { only: [...e.only] }),
   });

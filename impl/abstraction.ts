@@ -189,6 +189,8 @@ function kernelControl(s: ImplState, t: KTask): Control {
     case 'blocking_call': {
       const inCall = (pc: Pc, extra: Partial<Control> = {}): Control => call(pc, { callDone: k.v.done === 1, ...extra });
       if (fnAt(t, 2) === 'schedule') return sched(s, t, 2, inCall);
+      // Variant wakeHookAtCallExit (FIXED): the wake hook on the syscall's way out.
+      if (fnAt(t, 2) === 'umcg_wq_worker_running') return wakeHook(s, t, 2, 'update_worker', inCall);
       // Back in the wait loop after an early wakeup: the model's 'call:wait'
       // step is the set_current_state(TASK_UNINTERRUPTIBLE) access and the
       // condition check after it, so until then the task shows TASK_RUNNING.

@@ -36,6 +36,34 @@ import type { Width } from './memory.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/**
+ * A kernel retry loop goes round once more (its cpu_relax(), or the retry
+ * after a fault fix-up). Counted in `spins` while preemption is disabled,
+ * for the check INV-NO-SPIN-IN-ATOMIC (engine/impl-system.ts).
+ */
+function retry(x: Exec): void {
+  if (x.t.preempt > 0) x.t.spins++;
+}
+
+/**
+ * Variant nofaultInAtomic (FIXED): with preemption disabled a fault is not
+ * fixed up (fix_pagefault() may sleep) but reported as -EFAULT, as v0.6's
+ * get_user_nofault / cmpxchg_user_64_nofault do.
+ */
+function nofault(x: Exec): boolean {
+  return x.cfg.variant.nofaultInAtomic && x.t.preempt > 0;
+}
+
+/** Variant noHooksInWait (FIXED): the task is inside sys_umcg_wait, where schedule() runs no UMCG hook. */
+function inWaitWithoutHooks(x: Exec): boolean {
+  return x.cfg.variant.noHooksInWait && x.t.stack.some((f) => f.fn === 'sys_umcg_wait');
+}
+
+/** Variant wakeHookAtCallExit (FIXED): inside a blocking syscall the wake hook waits for the syscall's return. */
+function inCallBeforeExit(x: Exec): boolean {
+  return x.cfg.variant.wakeHookAtCallExit && x.t.stack.some((f) => f.fn === 'blocking_call');
+}
+
 // ---------------------------------------------------------------------------
 // Patch 2: userspace atomic helpers (kernel/sched/umcg.h)
 
@@ -60,7 +88,7 @@ function cmpxchgUser(x: Exec, f: Frame): void {
         x.t.pfDisabled--;
         return x.ret(r.swapped ? 0 : -EAGAIN, r.observed);
       }
-      if (r.kind === 'fault') {
+      if (r.kind === 'fault' || nofault(x)) {
         x.t.pfDisabled--;
         return x.ret(-EFAULT, old);
       }
@@ -71,6 +99,7 @@ function cmpxchgUser(x: Exec, f: Frame): void {
         x.t.pfDisabled--;
         return x.ret(-EFAULT, old);
       }
+      retry(x);
       return x.go('try');
   }
 }
@@ -90,16 +119,17 @@ function userAccess(x: Exec, f: Frame): void {
       if (st === 1) {
         const r = x.st(a, w, val, `${hex(a)} := ${val}`);
         if (r === 'ok') return x.ret(0);
-        if (r === 'fault') return x.ret(-EFAULT);
+        if (r === 'fault' || nofault(x)) return x.ret(-EFAULT);
         return x.go('fix_pagefault');
       }
       const r = x.ld(a, w, hex(a));
       if (r.kind === 'ok') return x.ret(0, r.value);
-      if (r.kind === 'notPresent') return x.go('fix_pagefault');
+      if (r.kind === 'notPresent' && !nofault(x)) return x.go('fix_pagefault');
       return x.ret(-EFAULT);
     }
     case 'fix_pagefault':
       if (!x.fixup(a, hex(a))) return x.ret(-EFAULT);
+      retry(x);
       return x.go('access');
   }
 }
@@ -141,7 +171,10 @@ function sllPush(x: Exec, f: Frame): void {
       return cmpxchgCall(x, v.head!, 8, v.first!, v.node!, 'cas_done');
     case 'cas_done':
       if (x.t.rv === 0) return x.ret(0);
-      if (x.t.rv === -EAGAIN) return x.go('start', { step: v.step! + 1 });
+      if (x.t.rv === -EAGAIN) {
+        retry(x); // cpu_relax()
+        return x.go('start', { step: v.step! + 1 });
+      }
       return x.ret(-EFAULT);
   }
 }
@@ -172,12 +205,18 @@ function sllPop(x: Exec, f: Frame): void {
     case 'read_next': {
       if (x.t.rv < 0) return x.ret(-EFAULT);
       const next = x.t.rv2;
-      if (bit0(next) === 1) return x.go('loop', { curr: clear0(next), step: v.step! + 1 });
+      if (bit0(next) === 1) {
+        retry(x);
+        return x.go('loop', { curr: clear0(next), step: v.step! + 1 });
+      }
       return cmpxchgCall(x, v.curr!, 8, next, set0(next), 'cas_done', { next });
     }
     case 'cas_done':
       if (x.t.rv === 0) return x.ret(0, v.curr!);
-      if (x.t.rv === -EAGAIN) return x.go('loop', { curr: clear0(x.t.rv2), step: v.step! + 1 });
+      if (x.t.rv === -EAGAIN) {
+        retry(x); // cpu_relax()
+        return x.go('loop', { curr: clear0(x.t.rv2), step: v.step! + 1 });
+      }
       return x.ret(-EFAULT);
   }
 }
@@ -264,6 +303,12 @@ function workerSleeping(x: Exec, f: Frame): void {
  * from exactly IDLE to exactly RUNNING, then umcg_ttwu(WF_CURRENT_CPU).
  * A server in any state but RUNNING: "the userspace broke the contract",
  * SIGSEGV. Locals: ut, tid.
+ *
+ * Variant wakeSpin (B-WAKE-SPIN, v0.2's umcg_do_wake_loop, spec §1 and
+ * §8.1): while try_to_wake_up() returns 0, cpu_relax() and call umcg_ttwu
+ * again, each attempt its own steps (the task lookup, then the ttwu), also
+ * from the block hook with preemption disabled. A task that is gone ends
+ * the loop (-ESRCH).
  */
 function tryToWakeServer(x: Exec, f: Frame): void {
   const v = f.v;
@@ -292,6 +337,10 @@ function tryToWakeServer(x: Exec, f: Frame): void {
       }
       return x.call('umcg_ttwu', { tid: v.tid!, wf: WF_CURRENT_CPU }, 'ttwu_done');
     case 'ttwu_done':
+      if (x.cfg.variant.wakeSpin && x.t.rv === 0 && x.t.rv2 === 0) {
+        retry(x); // cpu_relax()
+        return x.call('umcg_ttwu', { tid: v.tid!, wf: WF_CURRENT_CPU }, 'ttwu_done');
+      }
       return x.ret(x.t.rv === 0 ? 1 : 0);
     case 'die':
       die(x, 'try_to_wake_server: server not IDLE');
@@ -312,7 +361,7 @@ function umcgTtwu(x: Exec, f: Frame): void {
     case 'ttwu': {
       x.barrier('ttwu', '');
       const woke = x.tryToWakeUp(v.tid!, TASK_NORMAL, v.wf!, x.cpu);
-      x.label += `try_to_wake_up(T${v.tid}, TASK_NORMAL, ${v.wf ? 'WF_CURRENT_CPU' : '0'}) = ${woke}`;
+      x.label += ` try_to_wake_up(T${v.tid}, TASK_NORMAL, ${v.wf ? 'WF_CURRENT_CPU' : '0'}) = ${woke}`;
       return x.ret(0, woke);
     }
   }
@@ -322,7 +371,7 @@ function umcgTtwu(x: Exec, f: Frame): void {
  * umcg_wq_worker_running(tsk), from sched_update_worker(): -> IDLE, push
  * onto idle_workers, pop an idle server and wake it, sleep until RUNNING.
  * PF_UMCG_WORKER is cleared meanwhile; the `die:` path never restores it.
- * Locals: ut.
+ * Locals: ut, hd (variant noDieOnContention: the idle_workers head).
  */
 function workerRunning(x: Exec, f: Frame): void {
   const ut = f.v.ut ?? 0;
@@ -339,8 +388,16 @@ function workerRunning(x: Exec, f: Frame): void {
       return getUser(x, ut + OFF_IDLE_WORKERS_PTR, 8, 'got_workers_head');
     case 'got_workers_head':
       if (x.t.rv < 0 || x.t.rv2 === 0) return x.go('die');
-      return x.call('umcg_sll_push', { head: x.t.rv2, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed');
+      // Variant noDieOnContention keeps the head (local hd): each failed push
+      // attempt overwrote idle_workers_ptr, the node's own link.
+      return x.call('umcg_sll_push', { head: x.t.rv2, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed', x.cfg.variant.noDieOnContention ? { hd: x.t.rv2 } : undefined);
     case 'pushed':
+      // Variant noDieOnContention (FIXED): push again, from the head read
+      // before the first round (NOT MODELLED: v0.4's timed sleep with
+      // backoff between rounds).
+      if (x.t.rv === -EAGAIN && x.cfg.variant.noDieOnContention) {
+        return x.call('umcg_sll_push', { head: f.v.hd!, node: ut + OFF_IDLE_WORKERS_PTR, max, step: 0, first: 0 }, 'pushed');
+      }
       if (x.t.rv !== 0) return x.go('die'); // TODO in v0.3: sleep+retry before dying
       return x.go('mb');
     case 'mb':
@@ -352,11 +409,13 @@ function workerRunning(x: Exec, f: Frame): void {
       if (x.t.rv2 === 0) return x.go('idle');
       return x.call('umcg_sll_pop', { head: x.t.rv2, max, step: 0, curr: 0, next: 0 }, 'popped');
     case 'popped':
+      if (x.t.rv === -EAGAIN && x.cfg.variant.noDieOnContention) return x.go('idle'); // no idle server found
       if (x.t.rv !== 0) return x.go('die');
       if (x.t.rv2 === 0) return x.go('idle');
       // container_of(popped_server, struct umcg_task, idle_servers_ptr)
       return x.call('try_to_wake_server', { ut: x.t.rv2 - OFF_IDLE_SERVERS_PTR, tid: 0 }, 'idle');
     case 'idle':
+      if (x.cfg.variant.hookWaitUninterruptible) return x.call('umcg_idle_loop', { timeout: 0, s: 0, un: 1 }, 'out');
       return x.call('umcg_idle_loop', { timeout: 0, s: 0 }, 'out'); // result ignored
     case 'out':
       x.t.pfw = true;
@@ -371,7 +430,8 @@ function workerRunning(x: Exec, f: Frame): void {
  * umcg_idle_loop(abs_timeout): a worker's LOCKED flag is cleared first;
  * then set_current_state(TASK_INTERRUPTIBLE); smp_mb(); read state; sleep
  * unless RUNNING; after schedule() a pending signal gives -EINTR.
- * Locals: timeout, s.
+ * Locals: timeout, s, un (1: variant hookWaitUninterruptible, the wake
+ * hook's wait: TASK_UNINTERRUPTIBLE, signals ignored).
  */
 function idleLoop(x: Exec, f: Frame): void {
   const self = x.t.umcg;
@@ -403,6 +463,11 @@ function idleLoop(x: Exec, f: Frame): void {
         x.t.ks = 'S';
         return x.go('got_state', { s: 0 });
       }
+      if (f.v.un === 1) {
+        x.barrier('set_current_state', 'set_current_state(TASK_UNINTERRUPTIBLE)');
+        x.t.ks = 'D';
+        return x.go('mb');
+      }
       x.barrier('set_current_state', 'set_current_state(TASK_INTERRUPTIBLE)');
       x.t.ks = 'S';
       return x.go('mb');
@@ -420,7 +485,7 @@ function idleLoop(x: Exec, f: Frame): void {
       }
       return x.call('schedule', { skipped: 0 }, 'after'); // freezable_schedule()
     case 'after':
-      if (x.t.sig) return x.ret(-EINTR);
+      if (x.t.sig && f.v.un !== 1) return x.ret(-EINTR);
       return getUser(x, self + OFF_STATE, 4, 'got_state2');
     case 'got_state2':
       if (x.t.rv < 0) return x.ret(-EFAULT);
@@ -441,7 +506,7 @@ function schedule(x: Exec, f: Frame): void {
   const t = x.t;
   switch (f.pc) {
     case 'start':
-      return x.go(t.pfw ? 'submit_check' : '__schedule');
+      return x.go(t.pfw && !inWaitWithoutHooks(x) ? 'submit_check' : '__schedule');
     case 'submit_check':
       x.begin('task_read', 'sched_submit_work: task_is_running(tsk)?');
       if (t.ks === 'R') return x.go('__schedule', { skipped: 1 });
@@ -449,6 +514,7 @@ function schedule(x: Exec, f: Frame): void {
       return x.call('umcg_wq_worker_sleeping', {}, 'submit_done');
     case 'submit_done':
       t.preempt--; // preempt_enable_no_resched()
+      if (t.preempt === 0) t.spins = 0;
       return x.go('__schedule');
     case '__schedule': {
       x.barrier('schedule', '__schedule(): rq lock');
@@ -464,7 +530,7 @@ function schedule(x: Exec, f: Frame): void {
       return x.go('after');
     }
     case 'after':
-      if (t.pfw) return x.call('umcg_wq_worker_running', {}, 'done');
+      if (t.pfw && !inWaitWithoutHooks(x) && !inCallBeforeExit(x)) return x.call('umcg_wq_worker_running', {}, 'done');
       return x.go('done');
     case 'done':
       return x.ret(0);
@@ -487,7 +553,7 @@ function contextSwitch(x: Exec, f: Frame): void {
     case 'ttwu': {
       x.barrier('ttwu', '');
       const woke = x.tryToWakeUp(v.next!, TASK_NORMAL, WF_CURRENT_CPU, x.cpu);
-      x.label += `try_to_wake_up(T${v.next}, TASK_NORMAL, WF_CURRENT_CPU) = ${woke}`;
+      x.label += ` try_to_wake_up(T${v.next}, TASK_NORMAL, WF_CURRENT_CPU) = ${woke}`;
       return x.call('umcg_idle_loop', { timeout: v.timeout!, s: 0 }, 'done');
     }
     case 'done':
@@ -584,6 +650,9 @@ function sysCtl(x: Exec, f: Frame): void {
  * A blocking non-UMCG syscall: `for (;;) { set_current_state(D); if (done)
  * break; schedule(); }`. The environment's `complete` event sets `done` and
  * wakes the task. Locals: done.
+ *
+ * Variant wakeHookAtCallExit (FIXED): on its way out the syscall runs the
+ * wake hook (pc `exit_hook`), which schedule() inside it no longer runs.
  */
 function blockingCall(x: Exec, f: Frame): void {
   switch (f.pc) {
@@ -594,12 +663,17 @@ function blockingCall(x: Exec, f: Frame): void {
     case 'check':
       if (f.v.done === 1) {
         x.t.ks = 'R'; // __set_current_state(TASK_RUNNING): own task, after the wakeup
-        return x.ret(0);
+        return x.go('exit');
       }
       return x.call('schedule', { skipped: 0 }, 'after');
     case 'after':
-      if (f.v.done === 1) return x.ret(0);
+      if (f.v.done === 1) return x.go('exit');
       return x.go('set_state');
+    case 'exit':
+      if (x.cfg.variant.wakeHookAtCallExit && x.t.pfw) return x.call('umcg_wq_worker_running', {}, 'exit_hook');
+      return x.ret(0);
+    case 'exit_hook':
+      return x.ret(0);
   }
 }
 

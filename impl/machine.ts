@@ -99,8 +99,13 @@ export function implChoices(s: ImplState, cfg: ImplConfig): Choice[] {
         out.push({ kind: 'exit', tid });
         if (t.umcg !== 0) out.push({ kind: 'unregister', tid });
       }
+      // A concurrent userspace store to the state word: another thread's
+      // store, visible at once. Under TSO a store to the same word still in
+      // a CPU's buffer drains after it and overwrites it (impl/memory.ts
+      // withCell), as the coherence order by drain time says.
+      const addr = structOf(tid) + OFF_STATE;
       if (t.umcg !== 0) {
-        const cur = peek(s.mem, structOf(tid) + OFF_STATE);
+        const cur = peek(s.mem, addr);
         for (const value of ENV_STATE_VALUES) if (value !== cur) out.push({ kind: 'write', tid, value });
       }
     }

@@ -54,6 +54,14 @@ export interface KTask {
   readonly pfDisabled: number;
   /** A signal is pending. */
   readonly sig: boolean;
+  /**
+   * Kernel retry-loop iterations taken since preemption was last enabled
+   * (0 while `preempt` is 0): each time a retry loop goes round again with
+   * preemption disabled (umcg_sll_push's CAS retry, umcg_sll_pop's walk,
+   * the fault fix-up retry of the user-access helpers, B-WAKE-SPIN's ttwu
+   * retry). Read by the check INV-NO-SPIN-IN-ATOMIC (engine/impl-system.ts).
+   */
+  readonly spins: number;
   readonly end: 'none' | 'sigsegv' | 'exit';
   readonly stack: readonly Frame[];
   readonly rv: number;
@@ -149,6 +157,43 @@ export interface Variant {
   readonly reuseNodeAfterGc: boolean;
   /** The runtime places a list head across a cache-line boundary (misaligned u64): locked ops on it raise #AC (B-ALIGN). */
   readonly misalignedHead: boolean;
+  /**
+   * FIXED (findings F1, F2): schedule() runs neither UMCG hook while the task
+   * is inside sys_umcg_wait, as if PF_UMCG_WORKER were cleared around it
+   * (PeterZ's rewrite, spec §8.4). A stray wakeup there is absorbed by
+   * umcg_idle_loop's own loop.
+   */
+  readonly noHooksInWait: boolean;
+  /**
+   * FIXED (finding F4): the wake hook runs when a blocking syscall returns
+   * (v0.6's exit_to_user_mode_loop, PeterZ's umcg_sys_exit, spec §8.3-8.4),
+   * not after every schedule() inside it, so a spurious wakeup inside the
+   * syscall only goes round its wait loop.
+   */
+  readonly wakeHookAtCallExit: boolean;
+  /**
+   * FIXED (finding F3): the wake hook's nested umcg_idle_loop sleeps in
+   * TASK_UNINTERRUPTIBLE and ignores pending signals, so the worker leaves
+   * the hook only once RUNNING (v0.4 ignored non-fatal signals in the
+   * hooks, spec §8.2).
+   */
+  readonly hookWaitUninterruptible: boolean;
+  /**
+   * FIXED (B-SLEEP-ATOMIC): the user-access helpers do not call
+   * fix_pagefault() with preemption disabled; a fault there is -EFAULT
+   * (v0.6's get_user_nofault / cmpxchg_user_64_nofault, spec §6.2).
+   */
+  readonly nofaultInAtomic: boolean;
+  /**
+   * FIXED: the wake hook no longer kills the worker on list contention.
+   * umcg_sll_push's -EAGAIN (max_tries CAS failures) retries the push (v0.4's
+   * enqueue_idle_worker: sleep with backoff and retry, "no kill on
+   * contention", spec §5.5; v0.3's own "TODO: sleep+retry"), and
+   * umcg_sll_pop's -EAGAIN means "no idle server" (v0.3's documentation: "it
+   * is NOT considered an error if the kernel cannot find an idle server",
+   * spec §5.2; v0.4's get_idle_server: "Another worker got it").
+   */
+  readonly noDieOnContention: boolean;
 }
 
 export const V03: Variant = {
@@ -165,6 +210,11 @@ export const V03: Variant = {
   treiberPop: false,
   reuseNodeAfterGc: false,
   misalignedHead: false,
+  noHooksInWait: false,
+  wakeHookAtCallExit: false,
+  hookWaitUninterruptible: false,
+  nofaultInAtomic: false,
+  noDieOnContention: false,
 };
 
 /**
@@ -181,6 +231,17 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-ALIGN', history: 'spec §6.2, §8.1 B-ALIGN (cmpxchg_user_64 on a list head across a cache line)', misalignedHead: true },
   { ...V03, name: 'B-USPINLOCK', history: 'spec §5.1, §8.1 B-USPINLOCK (v0.2 atomic_stack_push_user)', headSpinlock: true },
   { ...V03, name: 'B-GC-UAF', history: 'spec §5.3 (restore @next), §5.4(b), §8.1 B-GC-UAF (Thierry Delisle, 23 Jul 2021)', reuseNodeAfterGc: true },
+  { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
+  {
+    ...V03,
+    name: 'FIXED',
+    history: 'v0.3 with fixes for F1-F4 (docs/findings.md) and B-SLEEP-ATOMIC (spec §6.2), from v0.4, v0.6 and PeterZ (spec §8.2-8.4); docs/bugs/FIXED.md',
+    noHooksInWait: true,
+    wakeHookAtCallExit: true,
+    hookWaitUninterruptible: true,
+    nofaultInAtomic: true,
+    noDieOnContention: true,
+  },
 ];
 
 export function variantByName(name: string): Variant | undefined {
@@ -257,6 +318,7 @@ export function implInit(cfg: ImplConfig): ImplState {
       preempt: 0,
       pfDisabled: 0,
       sig: false,
+      spins: 0,
       end: 'none',
       stack: [server ? frame('server', 'loop') : frame('worker', 'register')],
       rv: 0,
@@ -271,7 +333,7 @@ export function implInit(cfg: ImplConfig): ImplState {
 export function implKey(s: ImplState): string {
   let k = memoryKey(s.mem) + '#' + s.cpus.join(',') + '#' + s.envBudget + ',' + s.killedBy + ',' + s.warn + ',' + s.ghostCollected;
   for (const t of s.tasks) {
-    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2},${t.glog.join('.')}`;
+    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.spins},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2},${t.glog.join('.')}`;
     for (const f of t.stack) {
       k += `/${f.fn}:${f.pc}`;
       for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
