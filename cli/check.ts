@@ -12,7 +12,7 @@
  * "steps"?,"runs","elapsedMs","replay"?}, with "target":"impl" first for the
  * implementation. Exit 0 pass, 1 violation, 2 bad input.
  */
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { relative } from 'node:path';
 import { formatCoverage } from '../engine/coverage.ts';
 import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID } from '../engine/impl-system.ts';
@@ -194,7 +194,11 @@ export function parseShard(text: string | undefined): Shard | undefined {
 /** What identifies "the same check" for the failure store: everything but seed, runs, steps and sharding. */
 function checkIdOf(target: string, memory: string, strategy: string, system: StepSystem<unknown, unknown>): string {
   const c = system.config;
-  const only = Array.isArray(c['only']) ? `-only-${(c['only'] as string[]).join('+')}` : '';
+  // A long --only list would make the file name too long for the file
+  // system: past three IDs it is named by a digest of the sorted list.
+  const ids = Array.isArray(c['only']) ? [...(c['only'] as string[])].sort() : undefined;
+  const only =
+    ids === undefined ? '' : ids.length <= 3 ? `-only-${ids.join('+')}` : `-only-${ids.length}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12)}`;
   return (
     `${target}-${String(c['variant'])}-${String(c['profile'])}-${memory}-${strategy}-${String(c['servers'])}x${String(c['workers'])}` +
     (c['cpus'] === undefined ? '' : `-cpus${String(c['cpus'])}`) +

@@ -24,6 +24,17 @@ describe('umcg-verify check', () => {
     expect(o['replay']).toMatch(/^uv1\./);
   });
 
+  it('a long --only list still saves its failure (the store names it by a digest) and replays it first', async () => {
+    const list = (await run(['list', '--json'])).out;
+    const ids = (JSON.parse(list) as { invariants: { id: string; scope: string }[] }).invariants.map((i) => i.id);
+    const args = ['check', '--strategy', 'pct', '--seed', String(SEED), '--runs', '200', '--servers', '1', '--workers', '1', '--only', ids.join(','), '--json'];
+    const first = await run(args);
+    expect(first.code, first.err).toBe(1);
+    const again = await run(args);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.out)).toMatchObject({ replay: (JSON.parse(first.out) as { replay: string }).replay });
+  });
+
   it('the same command with the same seed prints the same JSON except elapsedMs', async () => {
     for (const strategy of ['random', 'pct', 'bounded']) {
       const args = ['check', '--strategy', strategy, '--seed', String(SEED), '--runs', '300', '--servers', '1', '--workers', '1', '--bound', '3', '--json'];
