@@ -66,6 +66,7 @@ import {
   matchAbstractStep,
   modelConfigOf,
   nextStoreHistory,
+  storeHistoryKey,
   NO_BUFFERED_STORES,
   type StoreHistory,
 } from '../impl/abstraction.ts';
@@ -275,7 +276,10 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     actorOf: (ic) => ic.actor,
     coverage: implCoverage(),
     causeOf: (ic) => ic.cause,
-    key: implKey,
+    // Under TSO the refinement mapping has a history variable beside the
+    // state (the task snapshots of the buffered stores): it is part of the
+    // key, so a search never merges two states whose abstract states differ.
+    key: sc ? implKey : (s) => `${implKey(s)}${storeHistoryKey(historyOf(s))}`,
     encodeChoice: (ic) => encodeChoice(ic.c),
     // The cause and actor of a decoded choice are placeholders: a run
     // replays the enabled choice with the same text (Execution.find).

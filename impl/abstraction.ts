@@ -538,6 +538,26 @@ export type StoreHistory = readonly (readonly TaskSnapshot[])[];
 
 export const NO_BUFFERED_STORES: StoreHistory = [];
 
+/**
+ * A history as text, for a search's state cache: two implementation states
+ * with equal `implKey` but different histories have different abstract
+ * states under TSO, so a search must not merge them.
+ */
+export function storeHistoryKey(h: StoreHistory): string {
+  let k = '';
+  for (let c = 0; c < h.length; c++) {
+    k += `|${c}`;
+    for (const snap of h[c]!) {
+      k += `;${snap.tid},${snap.rv},${snap.rv2},${snap.pfw ? 1 : 0}`;
+      for (const f of snap.stack) {
+        k += `/${f.fn}:${f.pc}`;
+        for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
+      }
+    }
+  }
+  return k;
+}
+
 /** The history after the step `before` -> `after`: stores buffered are recorded, stores drained dropped. */
 export function nextStoreHistory(h: StoreHistory, before: ImplState, after: ImplState): StoreHistory {
   let out: (readonly TaskSnapshot[])[] | undefined;
