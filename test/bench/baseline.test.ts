@@ -6,12 +6,10 @@
  * invariant as a run that did not find the wanted one.
  */
 import { describe, expect, it } from 'vitest';
-import { makeImplSystem } from '../../engine/impl-system.ts';
 import type { StepSystem } from '../../engine/system.ts';
 import { loadVariantsManifest, variantSystem } from '../../engine/variants-manifest.ts';
-import { variantByName } from '../../impl/state.ts';
 import { baselineCheck } from '../../bench/baseline.ts';
-import { suiteSeed } from '../engine/helpers.ts';
+import { implOneByOne, suiteSeed } from '../engine/helpers.ts';
 
 const LOST = 'LIVE-NO-LOST-WAKEUP';
 
@@ -35,17 +33,7 @@ describe('fast-check baseline (bench/baseline.ts)', () => {
   });
 
   it('LIVE-NO-LOST-WAKEUP: reports not found after every run when v0.3 keeps it (1x1, SC)', () => {
-    const system = makeImplSystem({
-      servers: 1,
-      workers: 1,
-      memory: 'sc',
-      profile: 'contract',
-      yield: false,
-      locks: false,
-      envBudget: 0,
-      variant: variantByName('v0.3')!,
-      only: [LOST],
-    }) as unknown as StepSystem<unknown, unknown>;
+    const system = implOneByOne('v0.3', [LOST]) as unknown as StepSystem<unknown, unknown>;
     const r = baselineCheck(system, { seed: 7, maxRuns: 30, maxCommands: 100, invariant: LOST });
     expect(r).toMatchObject({ found: false, runs: 30 });
     expect(r.violation).toBeUndefined();

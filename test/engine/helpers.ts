@@ -8,7 +8,9 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore } from '../../engine/explore.ts';
+import { makeImplSystem, type ImplSystemOptions } from '../../engine/impl-system.ts';
 import { makeModelSystem, type ModelSystemOptions } from '../../engine/model-system.ts';
+import { variantByName } from '../../impl/state.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../../properties/registry.ts';
 
 export const FINDING = 'INV-LIST-NO-DUPLICATE';
@@ -25,6 +27,16 @@ export const ONE_BY_ONE: ModelSystemOptions = {
 /** The 1x1-with-yield model, checking only the finding's invariant unless told otherwise. */
 export function oneByOne(only: readonly string[] | undefined = [FINDING]) {
   return makeModelSystem({ ...ONE_BY_ONE, ...(only === undefined ? {} : { only }) });
+}
+
+/**
+ * The implementation on 1 server and 1 worker without yield, contract, SC:
+ * the gallery's smallest configuration, as variant `variant` checking `only`.
+ */
+export function implOneByOne(variant: string, only: readonly string[], extra: Partial<ImplSystemOptions> = {}) {
+  const v = variantByName(variant);
+  if (v === undefined) throw new Error(`unknown variant ${variant}`);
+  return makeImplSystem({ servers: 1, workers: 1, memory: 'sc', profile: 'contract', yield: false, locks: false, envBudget: 0, variant: v, only, ...extra });
 }
 
 /** Length of the shortest counterexample for `invariant` on 1x1 with yield, by the model explorer's BFS. */

@@ -6,26 +6,13 @@
  * every strategy passes and every randomised run still ends.
  */
 import { describe, expect, it } from 'vitest';
-import { makeImplSystem } from '../../engine/impl-system.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
 import { runCheck, type StrategyName } from '../../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
 import { PROGRESS_ID } from '../../engine/system.ts';
-import { variantByName } from '../../impl/state.ts';
+import { implOneByOne } from './helpers.ts';
 
-const system = (only: readonly string[]) =>
-  makeImplSystem({
-    servers: 1,
-    workers: 1,
-    memory: 'sc',
-    profile: 'contract',
-    yield: false,
-    locks: false,
-    envBudget: 0,
-    progressBound: 64,
-    only,
-    variant: variantByName('B-ALIGN')!,
-  });
+const system = (only: readonly string[]) => implOneByOne('B-ALIGN', only, { progressBound: 64 });
 
 const check = (only: readonly string[], strategy: StrategyName) =>
   runCheck(system(only), { strategy, seed: 1, runs: 20, maxSteps: 200, maxStates: 20_000, pctDepth: DEFAULT_PCT_DEPTH, preemptionBound: DEFAULT_PREEMPTION_BOUND });

@@ -8,22 +8,13 @@
  * sys_umcg_wait; W1 sees RUNNING, returns to userspace and blocks at once.
  */
 import { describe, expect, it } from 'vitest';
-import { makeImplSystem, SPIN_IN_ATOMIC_ID, spinInAtomicBound, type ImplChoice, type ImplSystem } from '../../engine/impl-system.ts';
+import { SPIN_IN_ATOMIC_ID, spinInAtomicBound, type ImplChoice, type ImplSystem } from '../../engine/impl-system.ts';
 import { execute } from '../../engine/system.ts';
-import { variantByName, type ImplState } from '../../impl/state.ts';
+import { type ImplState } from '../../impl/state.ts';
+import { implOneByOne } from './helpers.ts';
 
 function system(variant: string, only: readonly string[]): ImplSystem {
-  return makeImplSystem({
-    servers: 1,
-    workers: 1,
-    memory: 'sc',
-    profile: 'contract',
-    yield: false,
-    locks: false,
-    envBudget: 0,
-    only,
-    variant: variantByName(variant)!,
-  });
+  return implOneByOne(variant, only);
 }
 
 /** 20 steps of W1 (T2), 11 of S1, then W1 runs, blocks and runs on. */
