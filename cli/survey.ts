@@ -18,7 +18,7 @@ import { survey, type SurveyCell, type SurveyOptions } from '../engine/survey.ts
 import { IMPL_VARIANTS, MEMORY_MODELS } from '../engine/targets.ts';
 import type { Profile } from '../model/types.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
-import { choiceOption, intOption, parse } from './args.ts';
+import { choiceOption, CONFIG_OPTIONS, intOption, parse } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 const HELP = `usage: umcg-verify survey [--target impl|model] [--variant v0.3|B-...] [--servers S] [--workers W]
@@ -44,16 +44,13 @@ function listOption<T extends string>(cmd: string, name: string, text: string | 
 
 export async function surveyCommand(args: readonly string[]): Promise<number> {
   const cmd = 'survey';
+  // The configuration options of every command, but --profile is a list
+  // here and the rounds choose `only` themselves.
+  const { only: _only, ...config } = CONFIG_OPTIONS;
   const { values } = parse(cmd, args, {
+    ...config,
     target: { type: 'string' },
     variant: { type: 'string' },
-    servers: { type: 'string' },
-    workers: { type: 'string' },
-    'no-yield': { type: 'boolean' },
-    locks: { type: 'boolean' },
-    'env-budget': { type: 'string' },
-    'progress-bound': { type: 'string' },
-    profile: { type: 'string' },
     memory: { type: 'string' },
     strategy: { type: 'string' },
     seed: { type: 'string' },

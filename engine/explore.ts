@@ -25,6 +25,7 @@ import {
   type Witness,
 } from '../properties/invariant.ts';
 import { INVARIANTS } from '../properties/registry.ts';
+import { selects } from './system.ts';
 
 export interface ExploreOptions extends ModelConfig {
   /** K of LIVE-BOUNDED-PROGRESS. */
@@ -122,7 +123,7 @@ class Explorer {
   private readonly start = performance.now();
 
   constructor(private readonly opts: ExploreOptions) {
-    const selected = INVARIANTS.filter((i) => appliesTo(i, opts.profile) && (opts.only === undefined || opts.only.includes(i.id)));
+    const selected = INVARIANTS.filter((i) => appliesTo(i, opts.profile) && selects(opts.only, i.id));
     this.stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
     this.edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
     this.quiescence = selected.filter(

@@ -79,7 +79,7 @@ import { stateKey } from '../model/canon.ts';
 import type { Profile, State } from '../model/types.ts';
 import { formatState } from './format.ts';
 import { modelCoverage, registryChecks } from './model-system.ts';
-import { PROGRESS_ID, type Cause, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
+import { PROGRESS_ID, selects, type Cause, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
 
 export const REFINEMENT_ID = 'REFINEMENT';
 /** The implementation-level check that no step sleeps in atomic context (see the header). */
@@ -151,9 +151,9 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
   const mcfg = modelConfigOf(cfg);
   const sc = cfg.memoryModel === 'sc';
   const progressBound = opts.progressBound ?? IMPL_PROGRESS_BOUND;
-  const refinement = opts.only === undefined || opts.only.includes(REFINEMENT_ID);
-  const sleepInAtomic = opts.only === undefined || opts.only.includes(SLEEP_IN_ATOMIC_ID);
-  const spinInAtomic = opts.only === undefined || opts.only.includes(SPIN_IN_ATOMIC_ID);
+  const refinement = selects(opts.only, REFINEMENT_ID);
+  const sleepInAtomic = selects(opts.only, SLEEP_IN_ATOMIC_ID);
+  const spinInAtomic = selects(opts.only, SPIN_IN_ATOMIC_ID);
   const spinBound = spinInAtomicBound(cfg.cpus);
   const root = implInit(cfg);
   const names = root.tasks.map((t) => (t.role === 'server' ? `S${t.tid}` : `W${t.tid - cfg.servers}`));
@@ -262,7 +262,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     config,
     actors,
     progressBound,
-    checksProgress: opts.only === undefined || opts.only.includes(PROGRESS_ID),
+    checksProgress: selects(opts.only, PROGRESS_ID),
     initial: () => root,
     choices(s) {
       return implChoices(s, cfg).map((c) => ({ c, actor: actorOf(s, c), cause: causeOf(s, c) }));

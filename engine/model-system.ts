@@ -16,7 +16,7 @@ import { pcsOf, type ModelConfig, type Pc, type Profile, type Role, type State, 
 import { appliesTo, type LivenessProperty, type StateInvariant, type TransitionInvariant, type Witness } from '../properties/invariant.ts';
 import { DEFAULT_PROGRESS_BOUND, INVARIANTS } from '../properties/registry.ts';
 import { formatState } from './format.ts';
-import { PROGRESS_ID, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
+import { PROGRESS_ID, selects, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
 
 export interface ModelSystemOptions extends ModelConfig {
   /** K of LIVE-BOUNDED-PROGRESS (default 256). */
@@ -95,7 +95,7 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
     config,
     actors,
     progressBound,
-    checksProgress: opts.only === undefined || opts.only.includes(PROGRESS_ID),
+    checksProgress: selects(opts.only, PROGRESS_ID),
     initial: () => root,
     choices(s) {
       if (hasCorruptList(s)) return [];
@@ -137,7 +137,7 @@ export interface RegistryChecks {
  * (engine/impl-system.ts), which runs them on abstract states.
  */
 export function registryChecks(profile: Profile, only: readonly string[] | undefined, actorOfTid: (tid: number) => string): RegistryChecks {
-  const selected = INVARIANTS.filter((i) => appliesTo(i, profile) && (only === undefined || only.includes(i.id)));
+  const selected = INVARIANTS.filter((i) => appliesTo(i, profile) && selects(only, i.id));
   const stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
   const edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
   const quiescence = selected.filter(

@@ -95,6 +95,11 @@ export interface StepSystem<S, C> {
 
 export const PROGRESS_ID = 'LIVE-BOUNDED-PROGRESS';
 
+/** Whether a check of ID `id` runs under `only` (every check runs when `only` is absent). */
+export function selects(only: readonly string[] | undefined, id: string): boolean {
+  return only === undefined || only.includes(id);
+}
+
 /** One step of a run, as recorded in traces, tokens and timelines. */
 export interface TraceEntry<C> {
   /** 1-based. */
