@@ -64,7 +64,6 @@ export class Exec {
   envBudget: number;
   killedBy: Tid;
   warn: number;
-  ghostCollected: number;
   private copied = new Set<number>();
   accessed = false;
   label = '';
@@ -83,7 +82,6 @@ export class Exec {
     this.envBudget = s.envBudget;
     this.killedBy = s.killedBy;
     this.warn = s.warn;
-    this.ghostCollected = s.ghostCollected;
     if (tid !== 0) this.cur = this.task(tid);
   }
 
@@ -107,7 +105,6 @@ export class Exec {
       envBudget: this.envBudget,
       killedBy: this.killedBy,
       warn: this.warn,
-      ghostCollected: this.ghostCollected,
     };
   }
 

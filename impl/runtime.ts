@@ -122,11 +122,6 @@ function server(x: Exec, f: Frame): void {
       const r = ucas(x, v.prev!, 8, v.curr!, clear0(v.next!), 'gc: unlink curr');
       if (r === undefined) return;
       if (!r.swapped) return x.go('gc_load_prev', { prev: SH });
-      // Ghost bookkeeping for the abstraction (see abstraction.ts).
-      const u = nodeTid(v.curr!, OFF_IDLE_SERVERS_PTR);
-      const bit = 2 ** u;
-      if (Math.floor(x.ghostCollected / bit) % 2 === 1) x.ghostCollected -= bit;
-      else x.t.glog = [...x.t.glog, u * 64 + (v.prev === SH ? 0 : nodeTid(v.prev!, OFF_IDLE_SERVERS_PTR))];
       if (x.cfg.variant.reuseNodeAfterGc && v.curr === nodeOf(tid)) return x.go('gc_load_prev', { rn: 1 });
       return x.go('gc_load_prev');
     }
@@ -136,15 +131,11 @@ function server(x: Exec, f: Frame): void {
       // several servers pop at once: the Treiber pop v0.2 discussed (§5.4(a)).
       if (x.cfg.variant.treiberPop && v.ul !== 1) {
         if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock (gc done; the pop runs without the lock)')) return;
-        // The gc is over once the lock is dropped: settle its ghost log here,
-        // or a later gc of another server would find these nodes put back.
-        commitGc(x);
         return x.go('pop_head', { ul: 1 });
       }
       const first = uld(x, WH, 8, 'pop: first = *idle_workers');
       if (first === undefined) return;
       if (first === 0) {
-        commitGc(x);
         // Variant plainIdleServerPush: keep the lock through the push (see push_cas).
         return x.go(x.cfg.variant.plainIdleServerPush ? 'idle_set_idle' : 'unlock_idle');
       }
@@ -168,13 +159,11 @@ function server(x: Exec, f: Frame): void {
       if (x.cfg.variant.headSpinlock) {
         // The head is ours: unlink `first` and drop bit 0 with one plain store.
         if (!ust(x, WH, 8, v.next!, 'pop: *idle_workers = next (unlocks the head)')) return;
-        commitGc(x);
         return x.go('restore', { w: nodeTid(v.first!, OFF_IDLE_WORKERS_PTR), hl: 0 });
       }
       const r = ucas(x, WH, 8, v.first!, v.next!, 'pop: cmpxchg(idle_workers, first, next)');
       if (r === undefined) return;
       if (!r.swapped) return x.go('pop_head');
-      commitGc(x);
       return x.go('restore', { w: nodeTid(v.first!, OFF_IDLE_WORKERS_PTR) });
     }
     case 'restore':
@@ -415,21 +404,6 @@ function atomicStackPop(x: Exec, f: Frame): void {
       if (c === 0) return x.ret(0, 0);
       return x.go('read_next', { curr: c });
     }
-  }
-}
-
-/** At the linearisation points of srv:loop: the model gc'd every marked node (ghost only). */
-function commitGc(x: Exec): void {
-  x.t.glog = [];
-  let addr = peek(x.mem, IDLE_SERVERS_HEAD) ?? 0;
-  let n = 0;
-  while (addr !== 0 && n++ < 64) {
-    const link = peek(x.mem, addr) ?? 0;
-    if (bit0(link) === 1) {
-      const bit = 2 ** nodeTid(addr, OFF_IDLE_SERVERS_PTR);
-      if (Math.floor(x.ghostCollected / bit) % 2 === 0) x.ghostCollected += bit;
-    }
-    addr = clear0(link);
   }
 }
 

@@ -66,12 +66,6 @@ export interface KTask {
   readonly stack: readonly Frame[];
   readonly rv: number;
   readonly rv2: number;
-  /**
-   * Ghost (for the abstraction function only; no code reads it): the nodes
-   * this server's gc unlinked since its last `srv:loop` commit, as
-   * `node tid * 64 + predecessor tid` (0 = the head).
-   */
-  readonly glog: readonly number[];
 }
 
 /** Kernel warnings the run has hit (bit mask), e.g. sleeping in atomic context. */
@@ -87,12 +81,6 @@ export interface ImplState {
   /** The task whose umcg_die()/fault sent the process-killing SIGSEGV; 0 if none. */
   readonly killedBy: Tid;
   readonly warn: number;
-  /**
-   * Ghost: marked idle_servers nodes that a server's `srv:loop` already
-   * collected in the model (bit per TID) but that are still physically
-   * linked because the kernel marked them while that gc was walking.
-   */
-  readonly ghostCollected: number;
 }
 
 /**
@@ -323,17 +311,16 @@ export function implInit(cfg: ImplConfig): ImplState {
       stack: [server ? frame('server', 'loop') : frame('worker', 'register')],
       rv: 0,
       rv2: 0,
-      glog: [],
     });
   }
-  return { mem, tasks, cpus, envBudget: cfg.profile === 'adversarial' ? cfg.envBudget : 0, killedBy: 0, warn: 0, ghostCollected: 0 };
+  return { mem, tasks, cpus, envBudget: cfg.profile === 'adversarial' ? cfg.envBudget : 0, killedBy: 0, warn: 0 };
 }
 
 /** A canonical string: equal states give equal keys and different states different keys. */
 export function implKey(s: ImplState): string {
-  let k = memoryKey(s.mem) + '#' + s.cpus.join(',') + '#' + s.envBudget + ',' + s.killedBy + ',' + s.warn + ',' + s.ghostCollected;
+  let k = memoryKey(s.mem) + '#' + s.cpus.join(',') + '#' + s.envBudget + ',' + s.killedBy + ',' + s.warn;
   for (const t of s.tasks) {
-    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.spins},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2},${t.glog.join('.')}`;
+    k += `#${t.umcg},${t.pfw ? 1 : 0}${t.ks}${t.onRq ? 1 : 0},${t.cpu},${t.allowed},${t.preempt},${t.spins},${t.pfDisabled},${t.sig ? 1 : 0}${t.end[0]},${t.rv},${t.rv2}`;
     for (const f of t.stack) {
       k += `/${f.fn}:${f.pc}`;
       for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
