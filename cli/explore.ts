@@ -10,6 +10,7 @@
  * first.
  */
 import { explore, type ExploreOptions, type ExploreResult } from '../engine/explore.ts';
+import { explorerToken } from '../engine/explore-token.ts';
 import { formatViolation } from '../engine/format.ts';
 import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
 import { configName } from '../engine/manifest.ts';
@@ -84,8 +85,9 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
           invariant: first.invariant,
           witness: first.witness.message,
           trace: first.trace.map((t) => ({ step: t.index, task: t.task, row: t.row, label: t.label })),
+          replay: explorerToken(opts, first),
         }),
-    ...(opts.stopAtFirst ? {} : { violations: r.violations.map((v) => ({ invariant: v.invariant, steps: v.trace.length })) }),
+    ...(opts.stopAtFirst ? {} : { violations: r.violations.map((v) => ({ invariant: v.invariant, steps: v.trace.length, replay: explorerToken(opts, v) })) }),
   };
 }
 
@@ -97,7 +99,7 @@ function toText(opts: ExploreOptions, r: ExploreResult): string[] {
       ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s)`,
   ];
   if (r.verdict === 'incomplete') lines.push(`  stopped at --max-states ${opts.maxStates}: raise it to finish`);
-  for (const v of r.violations) lines.push('', ...formatViolation(v));
+  for (const v of r.violations) lines.push('', ...formatViolation(v), `replay: umcg-verify replay ${explorerToken(opts, v)}`);
   return lines;
 }
 

@@ -3,28 +3,31 @@
  *
  * Re-runs a replay token (or the token in a failure file of
  * .umcg-verify/failures/, or a text file holding one) and prints the
- * identical trace. Exit 1 when the run violates an invariant, 0 when it does
+ * identical trace. `--markdown` prints it as the docs pages show it
+ * (docs/bugs/*.md): the verdict, a Markdown timeline with repeated blocks
+ * collapsed, the final state and, with `--mermaid`, the collapsed diagram. Exit 1 when the run violates an invariant, 0 when it does
  * not, 2 when the token is malformed or does not replay.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { replayToken, TokenError } from '../engine/replay.ts';
-import { formatCounterexample, mermaid, timeline } from '../engine/timeline.ts';
+import { formatCounterexample, markdownTimeline, mermaid, timeline } from '../engine/timeline.ts';
 import { parse } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
-const HELP = 'usage: umcg-verify replay TOKEN|FILE [--mermaid] [--json]';
+const HELP = 'usage: umcg-verify replay TOKEN|FILE [--mermaid] [--json | --markdown]';
 
 export async function replayCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(
     'replay',
     args,
-    { json: { type: 'boolean' }, mermaid: { type: 'boolean' }, help: { type: 'boolean' } },
+    { json: { type: 'boolean' }, markdown: { type: 'boolean' }, mermaid: { type: 'boolean' }, help: { type: 'boolean' } },
     true,
   );
   if (values.help === true) {
     process.stdout.write(`${HELP}\n`);
     return EXIT.pass;
   }
+  if (values.json === true && values.markdown === true) throw new UsageError('replay: give --json or --markdown, not both');
   if (positionals.length !== 1) throw new UsageError('replay: give exactly one replay token or failure file');
   const token = tokenOf(positionals[0]!);
   let r: ReturnType<typeof replayToken>;
@@ -52,6 +55,20 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
       })),
     };
     process.stdout.write(`${JSON.stringify(obj)}\n`);
+  } else if (values.markdown === true) {
+    const lines = [
+      v === null ? `**Verdict:** pass (${r.run.trace.length} steps)` : `**Violated:** ${v.invariant}: ${v.message}`,
+      '',
+      ...markdownTimeline(r.system, r.run.trace),
+      '',
+      'Final state:',
+      '',
+      '```text',
+      ...r.system.describeState(r.run.final),
+      '```',
+    ];
+    if (values.mermaid === true) lines.push('', '```mermaid', mermaid(r.system, r.run.trace, v ?? undefined, { collapse: true }).trimEnd(), '```');
+    process.stdout.write(`${lines.join('\n')}\n`);
   } else {
     const lines = [`replay ${r.target} ${JSON.stringify(r.config)}`];
     if (v === null) lines.push(`verdict: pass (${r.run.trace.length} steps, no invariant violated)`, ...timeline(r.system, r.run.trace));

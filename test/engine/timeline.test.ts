@@ -1,7 +1,8 @@
 /** Counterexample output: the timeline, the invariant with its witness, and the Mermaid diagram. */
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../engine/strategies/index.ts';
-import { formatCounterexample, mermaid, timeline } from '../../engine/timeline.ts';
+import { collapseRepeats, formatCounterexample, markdownTimeline, mermaid, timeline } from '../../engine/timeline.ts';
+import type { TraceEntry } from '../../engine/system.ts';
 import { FINDING, oneByOne } from './helpers.ts';
 
 function shortest() {
@@ -42,5 +43,40 @@ describe('timeline', () => {
     expect(lines[lines.length - 1]).toBe(`    Note over S1,W1: ${FINDING}: W1 is on idle_workers twice`);
     // Mermaid ends a message at ';': every one is written as an entity.
     expect(lines.slice(1).every((l) => !/;(?<!#\d+;)/.test(l.replace(/#\d+;/g, '')))).toBe(true);
+  });
+});
+
+describe('collapsed timelines for docs', () => {
+  const entry = (index: number, actor: string, label: string): TraceEntry<string> => ({ index, choice: label, text: label, actor, cause: 'code', label });
+  const trace = (spec: string): TraceEntry<string>[] => [...spec].map((ch, i) => entry(i + 1, ch === ch.toUpperCase() ? 'S1' : 'W1', ch));
+
+  it('collapses a block that comes again at once, with the start of a round cut short', () => {
+    // a b | c d e | c d e | c d e | c d: the block 3-5 again twice, then 3-4
+    const rows = collapseRepeats(trace('abcdecdecdecd'));
+    expect(rows.map((r) => (r.kind === 'step' ? r.entry.label : `${r.from}-${r.to}:${r.of.join('-')}x${r.times}+${r.partial}`))).toEqual(['a', 'b', 'c', 'd', 'e', '6-13:3-5x2+2']);
+  });
+
+  it('leaves a trace without repetition alone, and does not collapse a single repeated step', () => {
+    expect(collapseRepeats(trace('abcdef')).every((r) => r.kind === 'step')).toBe(true);
+    expect(collapseRepeats(trace('abbc')).map((r) => r.kind)).toEqual(['step', 'step', 'step', 'step']);
+    expect(collapseRepeats(trace('abbbc')).map((r) => r.kind)).toEqual(['step', 'step', 'repeat', 'step']);
+  });
+
+  it(`${FINDING}: the Markdown timeline has a column per task, a row per step, and escapes the table's bar`, () => {
+    const { system, run } = shortest();
+    const lines = markdownTimeline(system, run.trace);
+    expect(lines[0]).toBe('| # | S1 | W1 |');
+    expect(lines).toHaveLength(run.trace.length + 2);
+    const register = lines.find((l) => l.includes('sys_umcg_ctl'))!;
+    expect(register).toMatch(/^\| \d+ \|  \| `\[W0\] sys_umcg_ctl\(REGISTER\\\|WORKER\)/);
+  });
+
+  it('the collapsed Mermaid diagram draws a repeated block once and its repetitions as one note', () => {
+    const t = trace('abcdecdecdecd');
+    const system = { actors: ['S1', 'W1'] } as unknown as Parameters<typeof mermaid>[0];
+    const m = mermaid(system, t, undefined, { collapse: true }).trim().split('\n');
+    expect(m.filter((l) => l.includes('->>'))).toHaveLength(5);
+    expect(m[m.length - 1]).toBe('    Note over W1: steps 6-13: steps 3-5 again, 2 more times, then steps 3-4');
+    expect(mermaid(system, t).split('->>').length - 1).toBe(13);
   });
 });
