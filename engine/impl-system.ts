@@ -78,7 +78,7 @@ import { implInit, implKey, V03, WARN_SLEEP_IN_ATOMIC, type ImplConfig, type Imp
 import { stateKey } from '../model/canon.ts';
 import type { Profile, State } from '../model/types.ts';
 import { formatState } from './format.ts';
-import { modelCoverage, registryChecks } from './model-system.ts';
+import { hasCorruptList, modelCoverage, registryChecks } from './model-system.ts';
 import { PROGRESS_ID, selects, type Cause, type CoverageSpec, type StepResult, type StepSystem, type SystemConfig, type Violation } from './system.ts';
 
 export const REFINEMENT_ID = 'REFINEMENT';
@@ -161,6 +161,8 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
   const actors = sc ? names : [...names, ...cpuNames];
   const actorOfTid = (tid: number): string => names[tid - 1] ?? `T${tid}`;
   const checks = registryChecks(cfg.profile, opts.only, actorOfTid);
+  // REFINEMENT or a registry invariant: the checks that need the abstract state.
+  const modelLevel = refinement || checks.any;
 
   // The abstract state of each implementation state, computed once: a step's
   // `after` is the next step's `before` and the state checks' subject.
@@ -246,7 +248,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       step(before, _ic, step, hit) {
         const a0 = abs(before);
         const a1 = abs(step.next);
-        if ('error' in a0 || 'error' in a1 || keyOf(a0) === keyOf(a1)) return;
+        if ('error' in a0 || 'error' in a1 || keyOf(a0) === keyOf(a1) || hasCorruptList(a0.state)) return;
         const m = matchAbstractStep(a0.state, keyOf(a1), mcfg);
         if (m !== null) model.step(a0.state, m.action, { next: m.next, label: m.label, actor: '', row: m.row }, hit);
       },
@@ -288,6 +290,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       return c === undefined ? undefined : { c, actor: actorOf(root, c), cause: 'code' };
     },
     checkState(s) {
+      if (!modelLevel) return null;
       const a = abs(s);
       if ('error' in a) return refinementFailure(`no abstract state: ${a.error}`, '');
       return checks.state(a.state);
@@ -311,6 +314,9 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
           }
         }
       }
+      // Nothing below is selected (`--only` names implementation-level
+      // checks only): the abstraction would cost most of the step.
+      if (!modelLevel) return null;
       const a0 = abs(before);
       const a1 = abs(step.next);
       if ('error' in a0 || 'error' in a1) {
@@ -320,6 +326,12 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       const k1 = keyOf(a1);
       if (keyOf(a0) === k1) return null; // a stutter: no model transition
       if (isEnvOnlyStep(a0.state, a1.state)) return null; // a page event: the model has no pages
+      // A list with a node linked twice (F1, or memory the adversarial
+      // environment corrupted): the abstract list cannot describe what
+      // follows, so, as the explorer does not expand such a state, the model
+      // has nothing to match the step against. The state invariants still
+      // run on it (INV-LIST-NO-DUPLICATE says what happened).
+      if (hasCorruptList(a0.state)) return null;
       // The model step found is the one the transition invariants check.
       const m = matchAbstractStep(a0.state, k1, mcfg);
       if (m === null && !sc && ic.c.kind === 'drain') {
@@ -342,6 +354,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
       return checks.step(a0.state, m);
     },
     quiescentCheck(s) {
+      if (!modelLevel) return null;
       const a = abs(s);
       return 'error' in a ? null : checks.quiescent(a.state);
     },

@@ -128,6 +128,8 @@ export interface RegistryChecks {
   step(before: State, step: Step): Violation | null;
   /** The at-quiescence liveness properties; none on a state with a corrupt list (a dead end). */
   quiescent(s: State): Violation | null;
+  /** Whether any of the three has something to check (`--only` may select none of them). */
+  readonly any: boolean;
 }
 
 /**
@@ -145,6 +147,7 @@ export function registryChecks(profile: Profile, only: readonly string[] | undef
   );
   const violation = (id: string, w: Witness): Violation => ({ invariant: id, message: w.message, tasks: w.tasks.map(actorOfTid) });
   return {
+    any: selected.length > 0,
     state(s) {
       for (const inv of stateInvs) {
         const w = inv.check(s);

@@ -95,6 +95,60 @@ export interface StepSystem<S, C> {
 
 export const PROGRESS_ID = 'LIVE-BOUNDED-PROGRESS';
 
+/**
+ * Not an invariant of UMCG: the tool itself threw (a bug in the model, the
+ * implementation simulation or the abstraction). `guardInternalErrors` turns
+ * the exception into a violation of this ID, so the run that hit it is
+ * shrunk and printed with a replay token like any other failure, instead of
+ * a stack trace that loses the search.
+ */
+export const INTERNAL_ERROR_ID = 'INTERNAL-ERROR';
+
+/**
+ * `system` with every exception of `step` and of the checks turned into an
+ * INTERNAL-ERROR violation of that step. A step that throws leaves the state
+ * as it was (its label says what was thrown); its `checkStep` reports it.
+ * `--only` does not select it away: nothing should throw.
+ */
+export function guardInternalErrors<S, C>(system: StepSystem<S, C>): StepSystem<S, C> {
+  const thrown = new WeakMap<StepResult<S>, string>();
+  const text = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  const violation = (where: string, message: string): Violation => ({
+    invariant: INTERNAL_ERROR_ID,
+    message: `${where} threw ${message} (a bug in umcg-verify, not a finding: please report it with the replay token)`,
+    tasks: [],
+  });
+  const guard =
+    <A extends unknown[]>(where: string, f: (...args: A) => Violation | null) =>
+    (...args: A): Violation | null => {
+      try {
+        return f(...args);
+      } catch (e) {
+        return violation(where, text(e));
+      }
+    };
+  return {
+    ...system,
+    step(s, c) {
+      try {
+        return system.step(s, c);
+      } catch (e) {
+        const message = text(e);
+        const r: StepResult<S> = { next: s, label: `internal error: ${message}`, actor: system.actorOf(c) };
+        thrown.set(r, message);
+        return r;
+      }
+    },
+    checkStep(before, c, step) {
+      const message = thrown.get(step);
+      if (message !== undefined) return violation(`the step ${system.encodeChoice(c)}`, message);
+      return guard('checking a step', (b: S, x: C, r: StepResult<S>) => system.checkStep(b, x, r))(before, c, step);
+    },
+    checkState: guard('checking a state', (s: S) => system.checkState(s)),
+    quiescentCheck: guard('checking a quiescent state', (s: S) => system.quiescentCheck(s)),
+  };
+}
+
 /** Whether a check of ID `id` runs under `only` (every check runs when `only` is absent). */
 export function selects(only: readonly string[] | undefined, id: string): boolean {
   return only === undefined || only.includes(id);

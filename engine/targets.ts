@@ -6,7 +6,7 @@
 import { variantByName, GALLERY } from '../impl/state.ts';
 import { makeImplSystem } from './impl-system.ts';
 import { makeModelSystem, PROFILES } from './model-system.ts';
-import type { StepSystem, SystemConfig } from './system.ts';
+import { guardInternalErrors, type StepSystem, type SystemConfig } from './system.ts';
 
 export const TARGETS = ['model', 'impl'] as const;
 /** The variants of the abstract model (the model is v0.3 only). */
@@ -56,8 +56,8 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   };
   // The engine sees every target through the same interface; the concrete
   // state and choice types only matter inside the adapter.
-  if (target === 'model') return makeModelSystem(common) as unknown as StepSystem<unknown, unknown>;
+  if (target === 'model') return guardInternalErrors(makeModelSystem(common)) as unknown as StepSystem<unknown, unknown>;
   const memory = MEMORY_MODELS.find((m) => m === config['memory']);
   if (memory === undefined) throw new ConfigError(`memory must be one of ${MEMORY_MODELS.join(', ')}`);
-  return makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory, variant }) as unknown as StepSystem<unknown, unknown>;
+  return guardInternalErrors(makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory, variant })) as unknown as StepSystem<unknown, unknown>;
 }
