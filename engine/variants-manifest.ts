@@ -31,6 +31,12 @@ export interface VariantEntry {
   readonly progressBound?: number;
   /** Adversarial events allowed in one run (default 0). */
   readonly envBudget?: number;
+  /**
+   * The variant that must not show the expected violation under the same
+   * check (default v0.3). A bug that is v0.3's own (B-SLEEP-ATOMIC) names
+   * the variant that fixes it.
+   */
+  readonly control?: string;
 }
 
 export interface VariantResult {

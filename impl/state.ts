@@ -219,6 +219,10 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-ALIGN', history: 'spec §6.2, §8.1 B-ALIGN (cmpxchg_user_64 on a list head across a cache line)', misalignedHead: true },
   { ...V03, name: 'B-USPINLOCK', history: 'spec §5.1, §8.1 B-USPINLOCK (v0.2 atomic_stack_push_user)', headSpinlock: true },
   { ...V03, name: 'B-GC-UAF', history: 'spec §5.3 (restore @next), §5.4(b), §8.1 B-GC-UAF (Thierry Delisle, 23 Jul 2021)', reuseNodeAfterGc: true },
+  // v0.3 itself: its block hook's fault fix-up may sleep with preemption
+  // disabled. No deviation is needed; the name gives the bug its gallery row
+  // (manifest, bench), and FIXED (nofaultInAtomic) is its control.
+  { ...V03, name: 'B-SLEEP-ATOMIC', history: 'spec §6.2, §8.1 B-SLEEP-ATOMIC (v0.3 itself, no deviation)' },
   { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
   {
     ...V03,
