@@ -15,14 +15,14 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { relative } from 'node:path';
 import { formatCoverage } from '../engine/coverage.ts';
-import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID } from '../engine/impl-system.ts';
+import { describeImplChecks, IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem } from '../engine/impl-system.ts';
 import { makeModelSystem } from '../engine/model-system.ts';
 import { encodeToken, failurePath, loadFailure, removeFailure, replayToken, saveFailure, TokenError } from '../engine/replay.ts';
 import { shrink } from '../engine/shrink.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
 import { runCheck, STRATEGIES, type Shard, type StrategyName } from '../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
-import { switches, type StepSystem } from '../engine/system.ts';
+import { guardInternalErrors, switches, type StepSystem } from '../engine/system.ts';
 import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
 import { formatCounterexample, mermaid } from '../engine/timeline.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
@@ -84,7 +84,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     target === 'impl'
       ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8), variant: variantByName(variant)! })
       : makeModelSystem(common);
-  const sys = system as unknown as StepSystem<unknown, unknown>;
+  const sys = guardInternalErrors(system as unknown as StepSystem<unknown, unknown>);
   const checkId = checkIdOf(target, memory, strategy, sys);
   const json = values.json === true;
   const out: string[] = [];
@@ -97,9 +97,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
       `check ${target} ${variant} ${c['servers']}x${c['workers']} ${profile}${c['yield'] === true ? ' yield' : ' no-yield'}${c['locks'] === true ? ' locks' : ''}${envBudget > 0 ? ` env=${envBudget}` : ''}`,
       target === 'model'
         ? `  memory ${memory}: the model is sequentially consistent; --memory applies to --target impl`
-        : memory === 'sc'
-          ? `  memory sc, ${String(c['cpus'])} CPUs: every step checked for refinement of the model (${REFINEMENT_ID}) and the invariants on its abstract state`
-          : `  memory tso, ${String(c['cpus'])} CPUs: ${REFINEMENT_ID} not checked (the abstraction reads memory, not the store buffers); the invariants still run on the abstract state`,
+        : `  memory ${memory}, ${String(c['cpus'])} CPUs, ${describeImplChecks(memory, common.only)}`,
       `  strategy ${describeStrategy(strategy, { pctDepth, bound })}, seed ${seed}, ` +
         (strategy === 'random' || strategy === 'pct' ? `${runs} runs of ${maxSteps} steps then quiet` : `depth ${maxSteps}`) +
         (shard === undefined ? '' : `, shard ${shard.index + 1}/${shard.count}`),

@@ -12,10 +12,11 @@
 import { explore, type ExploreOptions, type ExploreResult } from '../engine/explore.ts';
 import { explorerToken } from '../engine/explore-token.ts';
 import { formatViolation } from '../engine/format.ts';
-import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
+import { describeImplChecks, IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
 import { configName } from '../engine/manifest.ts';
 import { encodeToken } from '../engine/replay.ts';
 import { bfsSearch } from '../engine/strategies/bfs.ts';
+import { guardInternalErrors, selects } from '../engine/system.ts';
 import { MEMORY_MODELS } from '../engine/targets.ts';
 import type { ImplState } from '../impl/state.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
@@ -122,7 +123,7 @@ function exploreImpl(values: ExploreValues): number {
   const memory = choiceOption(cmd, 'memory', str('memory'), 'sc', MEMORY_MODELS);
   const cpus = intOption(cmd, 'cpus', str('cpus'), 2, 1, 8);
   const maxStates = intOption(cmd, 'max-states', str('max-states'), IMPL_MAX_STATES, 1, 100_000_000);
-  const system = makeImplSystem({ ...c, cpus, memory });
+  const system = guardInternalErrors(makeImplSystem({ ...c, cpus, memory }));
   const { system: measured, depth } = withDepth(system);
   const start = performance.now();
   const r = bfsSearch(measured, { maxStates, maxDepth: Number.MAX_SAFE_INTEGER });
@@ -140,7 +141,7 @@ function exploreImpl(values: ExploreValues): number {
       profile,
       memory,
       cpus,
-      refinement: memory === 'sc',
+      refinement: selects(c.only, REFINEMENT_ID),
       distinctStates: r.nodes,
       transitions: r.steps,
       depth: depth(),
@@ -160,9 +161,7 @@ function exploreImpl(values: ExploreValues): number {
   } else {
     const lines = [
       `explore impl v0.3 ${servers}x${workers} ${profile}${values['no-yield'] === true ? ' no-yield' : ' yield'} memory ${memory}, ${cpus} CPUs: ${verdict}`,
-      memory === 'sc'
-        ? `  every step checked for refinement of the model (${REFINEMENT_ID}) and the invariants on its abstract state`
-        : `  ${REFINEMENT_ID} not checked under tso (the abstraction reads memory, not the store buffers); the invariants still run on the abstract state`,
+      `  ${describeImplChecks(memory, c.only)}`,
       `  ${r.nodes} distinct states (exact keys), ${r.steps} transitions, depth ${depth()} in ${Math.round(elapsedMs)} ms (${statesPerSecond} states/s)`,
     ];
     if (verdict === 'incomplete') lines.push(`  stopped at --max-states ${maxStates}: raise it to finish`);

@@ -90,6 +90,15 @@ export const SPIN_IN_ATOMIC_ID = 'INV-NO-SPIN-IN-ATOMIC';
 /** The implementation-level checks (not registry invariants) that `only` may name. */
 export const IMPL_CHECK_IDS: readonly string[] = [REFINEMENT_ID, SLEEP_IN_ATOMIC_ID, SPIN_IN_ATOMIC_ID];
 
+/** One line for a check's header: what the implementation's runs check, under this memory model and `--only`. */
+export function describeImplChecks(memory: 'sc' | 'tso', only: readonly string[] | undefined): string {
+  const what = only === undefined ? 'every check' : `only ${only.join(', ')}`;
+  if (!selects(only, REFINEMENT_ID)) return `${what}; ${REFINEMENT_ID} not selected`;
+  return memory === 'sc'
+    ? `${what}: every step checked for refinement of the model (${REFINEMENT_ID}) and the invariants on its abstract state`
+    : `${what}: every step checked for refinement of the model (${REFINEMENT_ID}; the abstract state is memory without the store buffers, each storing task rolled back to before its oldest buffered store) and the invariants on it`;
+}
+
 /** INV-NO-SPIN-IN-ATOMIC's bound: v0.3's max_tries, nr_cpu_ids * 2 (spec §5.1). */
 export function spinInAtomicBound(cpus: number): number {
   return 2 * cpus;

@@ -24,6 +24,14 @@ describe('umcg-verify check', () => {
     expect(o['replay']).toMatch(/^uv1\./);
   });
 
+  it('the header says what the implementation runs check: REFINEMENT under both memory models, unless --only leaves it out', async () => {
+    const head = async (...extra: string[]) =>
+      (await run(['check', '--target', 'impl', '--strategy', 'random', '--seed', '1', '--runs', '1', '--max-steps', '5', '--servers', '1', '--workers', '1', ...extra])).out.split('\n')[1];
+    expect(await head('--memory', 'sc')).toMatch(/^  memory sc, 2 CPUs, every check: every step checked for refinement of the model \(REFINEMENT\)/);
+    expect(await head('--memory', 'tso')).toMatch(/^  memory tso, 2 CPUs, every check: every step checked for refinement of the model \(REFINEMENT; the abstract state is memory without the store buffers/);
+    expect(await head('--memory', 'tso', '--only', 'LIVE-NO-LOST-WAKEUP')).toBe('  memory tso, 2 CPUs, only LIVE-NO-LOST-WAKEUP; REFINEMENT not selected');
+  });
+
   it('a long --only list still saves its failure (the store names it by a digest) and replays it first', async () => {
     const list = (await run(['list', '--json'])).out;
     const ids = (JSON.parse(list) as { invariants: { id: string; scope: string }[] }).invariants.map((i) => i.id);
