@@ -31,6 +31,15 @@ export interface VariantEntry {
   readonly progressBound?: number;
   /** Adversarial events allowed in one run (default 0). */
   readonly envBudget?: number;
+  /**
+   * A smaller budget for the test suite (`loadVariantsManifest(path,
+   * 'test')`): the same entry, search and expectation with fewer `runs`
+   * or a smaller `maxSteps`, for entries whose full budget is the
+   * campaign's (`npm run verify`) and too slow for `npm test`.
+   */
+  readonly testBudget?: { readonly runs?: number; readonly maxSteps?: number };
+  /** Why the budget is what it is (the bound of a bounded exhaustive search); informational. */
+  readonly note?: string;
 }
 
 export interface VariantResult {
@@ -46,8 +55,18 @@ export interface VariantResult {
 
 export const VARIANTS_MANIFEST_PATH = join(projectRoot(), 'manifest', 'variants.json');
 
-export function loadVariantsManifest(path = VARIANTS_MANIFEST_PATH): VariantEntry[] {
-  return JSON.parse(readFileSync(path, 'utf8')) as VariantEntry[];
+/** `full`: every entry's own budget (the campaign); `test`: an entry's `testBudget` where it has one. */
+export type ManifestBudget = 'full' | 'test';
+
+export function loadVariantsManifest(path = VARIANTS_MANIFEST_PATH, budget: ManifestBudget = 'full'): VariantEntry[] {
+  const entries = JSON.parse(readFileSync(path, 'utf8')) as VariantEntry[];
+  return budget === 'full' ? entries : entries.map(withTestBudget);
+}
+
+/** The entry with its test budget in place of its full one (unchanged without a `testBudget`). */
+export function withTestBudget(e: VariantEntry): VariantEntry {
+  if (e.testBudget === undefined) return e;
+  return { ...e, runs: e.testBudget.runs ?? e.runs, maxSteps: e.testBudget.maxSteps ?? e.maxSteps };
 }
 
 /** The implementation system an entry describes (optionally with another variant, to compare). */

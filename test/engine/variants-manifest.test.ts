@@ -1,6 +1,6 @@
 /** The campaign's runner for manifest/variants.json entries. */
 import { describe, expect, it } from 'vitest';
-import { loadVariantsManifest, runVariantEntry } from '../../engine/variants-manifest.ts';
+import { loadVariantsManifest, runVariantEntry, VARIANTS_MANIFEST_PATH, withTestBudget } from '../../engine/variants-manifest.ts';
 
 describe('runVariantEntry', () => {
   const entries = loadVariantsManifest();
@@ -27,5 +27,34 @@ describe('runVariantEntry', () => {
     const e = entries.find((x) => x.variant === 'B-LOST-WAKE')!;
     const r = runVariantEntry({ ...e, expected: 'pass' });
     expect(r.ok).toBe(false);
+  });
+
+  it('the test budget changes only runs and maxSteps, and only for entries that have one', () => {
+    const test = loadVariantsManifest(VARIANTS_MANIFEST_PATH, 'test');
+    expect(test.length).toBe(entries.length);
+    entries.forEach((e, i) => {
+      const t = test[i]!;
+      const { runs, maxSteps, ...rest } = e;
+      const { runs: tRuns, maxSteps: tMaxSteps, ...tRest } = t;
+      expect(tRest).toEqual(rest);
+      expect(tRuns).toBe(e.testBudget?.runs ?? runs);
+      expect(tMaxSteps).toBe(e.testBudget?.maxSteps ?? maxSteps);
+      expect(tRuns * tMaxSteps).toBeLessThanOrEqual(runs * maxSteps);
+    });
+    const e = entries.find((x) => x.testBudget !== undefined)!;
+    expect(withTestBudget({ ...e, testBudget: { maxSteps: 7 } })).toEqual({ ...e, testBudget: { maxSteps: 7 }, maxSteps: 7 });
+  });
+
+  it('the campaign searches FIXED 2 servers x 4 workers by PCT and by random runs, at least 100,000 steps each per profile and memory model', () => {
+    for (const strategy of ['pct', 'random'] as const) {
+      for (const profile of ['contract', 'adversarial'] as const) {
+        for (const memory of ['sc', 'tso'] as const) {
+          const rows = entries.filter((x) => x.variant === 'FIXED' && x.servers === 2 && x.workers === 4 && x.strategy === strategy && x.profile === profile && x.memory === memory);
+          expect(rows.length, `${strategy} ${profile} ${memory}`).toBeGreaterThan(0);
+          expect(rows.every((x) => x.expected === 'pass' && x.only !== undefined && !x.only.includes('REFINEMENT'))).toBe(true);
+          expect(rows.reduce((n, x) => n + x.runs * x.maxSteps, 0), `${strategy} ${profile} ${memory}`).toBeGreaterThanOrEqual(100_000);
+        }
+      }
+    }
   });
 });
