@@ -57,4 +57,16 @@ describe('runVariantEntry', () => {
       }
     }
   });
+
+  it('an exhaustive entry says what ended a search without a violation, and a state budget that cut it is not ok', () => {
+    const e = entries.find((x) => x.variant === 'FIXED' && x.strategy === 'exhaustive' && x.servers === 1 && x.workers === 1)!;
+    const full = runVariantEntry(e);
+    expect(full).toMatchObject({ observed: 'pass', ok: true, cut: 'none' });
+    const states = full.states!;
+    const shallow = runVariantEntry({ ...e, maxSteps: 20 });
+    expect(shallow).toMatchObject({ observed: 'pass', ok: true, cut: 'depth' });
+    expect(shallow.states!).toBeLessThan(states);
+    const starved = runVariantEntry({ ...e, maxSteps: 20 }, { maxStates: Math.floor(shallow.states! / 2) });
+    expect(starved).toMatchObject({ observed: 'pass', ok: false, cut: 'budget' });
+  });
 });
