@@ -1,6 +1,6 @@
 /** The campaign's runner for manifest/variants.json entries. */
 import { describe, expect, it } from 'vitest';
-import { loadVariantsManifest, runVariantEntry, VARIANTS_MANIFEST_PATH, withTestBudget } from '../../engine/variants-manifest.ts';
+import { EXHAUSTIVE_MAX_STATES, loadVariantsManifest, runVariantEntry, VARIANTS_MANIFEST_PATH, withTestBudget } from '../../engine/variants-manifest.ts';
 
 describe('runVariantEntry', () => {
   const entries = loadVariantsManifest();
@@ -68,5 +68,21 @@ describe('runVariantEntry', () => {
     expect(shallow.states!).toBeLessThan(states);
     const starved = runVariantEntry({ ...e, maxSteps: 20 }, { maxStates: Math.floor(shallow.states! / 2) });
     expect(starved).toMatchObject({ observed: 'pass', ok: false, cut: 'budget' });
+  });
+
+  it('FIXED 1 server x 2 workers: a bounded exhaustive search per profile and memory model, cut only by its depth bound', () => {
+    for (const profile of ['contract', 'adversarial'] as const) {
+      for (const memory of ['sc', 'tso'] as const) {
+        const rows = entries.filter((x) => x.variant === 'FIXED' && x.servers === 1 && x.workers === 2 && x.strategy === 'exhaustive' && x.profile === profile && x.memory === memory);
+        expect(rows.length, `${profile} ${memory}`).toBe(1);
+        expect(rows[0]!.expected).toBe('pass');
+        expect(rows[0]!.maxSteps).toBeGreaterThanOrEqual(profile === 'contract' ? 60 : 30);
+      }
+    }
+    // The test budget of one of them: a pass, every state within the depth bound explored.
+    const e = withTestBudget(entries.find((x) => x.variant === 'FIXED' && x.workers === 2 && x.strategy === 'exhaustive' && x.profile === 'contract' && x.memory === 'sc')!);
+    const r = runVariantEntry(e);
+    expect(r).toMatchObject({ observed: 'pass', ok: true, cut: 'depth' });
+    expect(r.states!).toBeLessThan(EXHAUSTIVE_MAX_STATES);
   });
 });
