@@ -76,7 +76,7 @@ describe('runVariantEntry', () => {
         const rows = entries.filter((x) => x.variant === 'FIXED' && x.servers === 1 && x.workers === 2 && x.strategy === 'exhaustive' && x.profile === profile && x.memory === memory);
         expect(rows.length, `${profile} ${memory}`).toBe(1);
         expect(rows[0]!.expected).toBe('pass');
-        expect(rows[0]!.maxSteps).toBeGreaterThanOrEqual(profile === 'contract' ? 60 : 30);
+        expect(rows[0]!.maxSteps).toBeGreaterThanOrEqual(profile === 'contract' ? 70 : 35);
       }
     }
     // The test budget of one of them: a pass, every state within the depth bound explored.
