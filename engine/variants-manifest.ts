@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { IMPL_PROGRESS_BOUND } from './impl-system.ts';
 import { projectRoot } from './root.ts';
 import { DEFAULT_PREEMPTION_BOUND } from './strategies/bounded.ts';
+import { bfsSearch } from './strategies/bfs.ts';
 import { runCheck, type StrategyName } from './strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from './strategies/pct.ts';
 import { shrink } from './shrink.ts';
@@ -37,6 +38,15 @@ export interface VariantEntry {
    * the variant that fixes it.
    */
   readonly control?: string;
+  /**
+   * A smaller budget for the test suite (`loadVariantsManifest(path,
+   * 'test')`): the same entry, search and expectation with fewer `runs`
+   * or a smaller `maxSteps`, for entries whose full budget is the
+   * campaign's (`npm run verify`) and too slow for `npm test`.
+   */
+  readonly testBudget?: { readonly runs?: number; readonly maxSteps?: number };
+  /** Why the budget is what it is (the bound of a bounded exhaustive search); informational. */
+  readonly note?: string;
 }
 
 export interface VariantResult {
@@ -48,12 +58,36 @@ export interface VariantResult {
   readonly steps?: number;
   readonly runs: number;
   readonly elapsedMs: number;
+  /**
+   * An exhaustive (breadth-first) search that found no violation: what ended
+   * it. `none`: every path reached quiescence or a known state; `depth`:
+   * only the entry's depth bound (`maxSteps`) cut paths, every state within
+   * it was explored; `budget`: the state budget
+   * ({@link EXHAUSTIVE_MAX_STATES}) stopped it, so the search covered less
+   * than the entry declares and the result is not ok.
+   */
+  readonly cut?: 'none' | 'depth' | 'budget';
+  /** States an exhaustive search stored. */
+  readonly states?: number;
 }
+
+/** The state budget of an entry's exhaustive search (the default of `check --strategy exhaustive`). */
+export const EXHAUSTIVE_MAX_STATES = 2_000_000;
 
 export const VARIANTS_MANIFEST_PATH = join(projectRoot(), 'manifest', 'variants.json');
 
-export function loadVariantsManifest(path = VARIANTS_MANIFEST_PATH): VariantEntry[] {
-  return JSON.parse(readFileSync(path, 'utf8')) as VariantEntry[];
+/** `full`: every entry's own budget (the campaign); `test`: an entry's `testBudget` where it has one. */
+export type ManifestBudget = 'full' | 'test';
+
+export function loadVariantsManifest(path = VARIANTS_MANIFEST_PATH, budget: ManifestBudget = 'full'): VariantEntry[] {
+  const entries = JSON.parse(readFileSync(path, 'utf8')) as VariantEntry[];
+  return budget === 'full' ? entries : entries.map(withTestBudget);
+}
+
+/** The entry with its test budget in place of its full one (unchanged without a `testBudget`). */
+export function withTestBudget(e: VariantEntry): VariantEntry {
+  if (e.testBudget === undefined) return e;
+  return { ...e, runs: e.testBudget.runs ?? e.runs, maxSteps: e.testBudget.maxSteps ?? e.maxSteps };
 }
 
 /** The implementation system an entry describes (optionally with another variant, to compare). */
@@ -73,7 +107,8 @@ export function variantSystem(e: VariantEntry, variant = e.variant) {
   });
 }
 
-export function runVariantEntry(e: VariantEntry): VariantResult {
+export function runVariantEntry(e: VariantEntry, opts: { readonly maxStates?: number } = {}): VariantResult {
+  if (e.strategy === 'exhaustive') return runExhaustiveEntry(e, opts.maxStates ?? EXHAUSTIVE_MAX_STATES);
   const start = performance.now();
   const system = variantSystem(e);
   const r = runCheck(system, {
@@ -97,5 +132,35 @@ export function runVariantEntry(e: VariantEntry): VariantResult {
     ...(steps === undefined ? {} : { steps }),
     runs: r.runs,
     elapsedMs: Math.round(performance.now() - start),
+  };
+}
+
+/**
+ * An exhaustive entry: the breadth-first search `check --strategy
+ * exhaustive` runs (engine/strategies/bfs.ts, depth `maxSteps`, state budget
+ * {@link EXHAUSTIVE_MAX_STATES}), called directly so the result can say what
+ * ended a search without a violation: a depth bound is part of what the
+ * entry declares, a state budget is not.
+ */
+function runExhaustiveEntry(e: VariantEntry, maxStates: number): VariantResult {
+  const start = performance.now();
+  const system = variantSystem(e);
+  const r = bfsSearch(system, { maxStates, maxDepth: e.maxSteps });
+  const violation = r.failure?.run.violation;
+  const observed = violation === undefined || violation === null ? 'pass' : `violation of ${violation.invariant}`;
+  const steps =
+    r.failure === undefined || violation === undefined || violation === null
+      ? undefined
+      : shrink(system, r.failure.choices, { invariant: violation.invariant }).run.trace.length;
+  const cut = r.failure !== undefined ? undefined : r.complete ? 'none' : r.nodes >= maxStates ? 'budget' : 'depth';
+  return {
+    entry: e,
+    observed,
+    ok: observed === e.expected && cut !== 'budget',
+    ...(steps === undefined ? {} : { steps }),
+    runs: r.runs,
+    elapsedMs: Math.round(performance.now() - start),
+    ...(cut === undefined ? {} : { cut }),
+    states: r.nodes,
   };
 }

@@ -20,7 +20,7 @@
 import { EINTR } from '../model/errno.ts';
 import { UMCG_CTL_REGISTER, UMCG_CTL_WORKER, UMCG_WAIT_WAKE_ONLY } from '../model/syscalls.ts';
 import { UMCG_TASK_IDLE, UMCG_TASK_RUNNING, UMCG_TF_LOCKED } from '../model/types.ts';
-import { type Exec, type Handler } from './exec.ts';
+import { BLOCKED, TASK_NORMAL, type Exec, type Handler } from './exec.ts';
 import {
   IDLE_SERVERS_HEAD,
   OFF_IDLE_SERVERS_PTR,
@@ -37,7 +37,7 @@ import {
   idleWorkersHead,
   structOf,
 } from './layout.ts';
-import { peek, type Width } from './memory.ts';
+import { isBufferEmpty, peek, type Width } from './memory.ts';
 import type { Frame } from './state.ts';
 
 /** The TID owning a list node (the address of its idle_*_ptr field). */
@@ -92,10 +92,8 @@ function server(x: Exec, f: Frame): void {
   switch (f.pc) {
     // --- srv:loop: lock, gc idle_servers, pop idle_workers --------------
     case 'loop': {
-      const r = ucas(x, RUNTIME_LOCK, 4, 0, tid, 'lock');
-      if (r === undefined) return;
-      if (r.swapped) return x.go('gc_load_prev', { prev: SH });
-      return; // spin
+      if (!lock(x, v)) return; // spin (v0.3), or a step of the futex lock
+      return x.go('gc_load_prev', { prev: SH, ...lockDone(x) });
     }
     case 'gc_load_prev': {
       // Variant reuseNodeAfterGc (B-GC-UAF): the gc just unlinked this
@@ -112,8 +110,22 @@ function server(x: Exec, f: Frame): void {
       return x.go('gc_load_curr', { curr });
     }
     case 'gc_load_curr': {
+      // Variant gcRemovesOwnIdleNode (FIXED), second phase (local `ms` =
+      // 1): the server's own node is on idle_servers unmarked although the
+      // server is not idle; mark it deleted, as atomic_stack_remove does,
+      // and unlink it like any marked node. A failed CAS saw the kernel's
+      // pop mark it first (nobody else writes the link while the server
+      // holds the lock).
+      if (v.ms === 1) {
+        const r = ucas(x, v.curr!, 8, v.next!, set0(v.next!), 'gc: mark own node deleted (still on idle_servers)');
+        if (r === undefined) return;
+        const marked = r.swapped ? set0(v.next!) : r.observed;
+        if (bit0(marked) === 0) return x.go('gc_load_curr', { ms: 0, next: 0 });
+        return x.go('gc_cas', { next: marked, ms: 0 });
+      }
       const next = uld(x, v.curr!, 8, 'gc: next = *curr');
       if (next === undefined) return;
+      if (x.cfg.variant.gcRemovesOwnIdleNode && v.curr === nodeOf(tid) && bit0(next) === 0) return x.go('gc_load_curr', { next, ms: 1 });
       if (next === 0) return x.go('pop_head');
       if (bit0(next) === 1) return x.go('gc_cas', { next });
       return x.go('gc_load_prev', { prev: v.curr! });
@@ -130,7 +142,7 @@ function server(x: Exec, f: Frame): void {
       // unlocks (local `ul` = 1 after) and pops idle_workers lock-free, so
       // several servers pop at once: the Treiber pop v0.2 discussed (§5.4(a)).
       if (x.cfg.variant.treiberPop && v.ul !== 1) {
-        if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock (gc done; the pop runs without the lock)')) return;
+        if (!unlock(x, v, 'unlock (gc done; the pop runs without the lock)')) return;
         return x.go('pop_head', { ul: 1 });
       }
       const first = uld(x, WH, 8, 'pop: first = *idle_workers');
@@ -171,13 +183,13 @@ function server(x: Exec, f: Frame): void {
       return x.go('unlock_run');
     case 'unlock_run':
       if (x.cfg.variant.treiberPop) return x.go(x.cfg.variant.serverIdleAfterWake ? 'run_assign_srv' : 'run_set_idle', { ul: 0 }); // unlocked before the pop
-      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
+      if (!unlock(x, v, 'unlock')) return;
       // Variant serverIdleAfterWake (B-SRV-ORDER): assign and wake first.
-      return x.go(x.cfg.variant.serverIdleAfterWake ? 'run_assign_srv' : 'run_set_idle');
+      return x.go(x.cfg.variant.serverIdleAfterWake ? 'run_assign_srv' : 'run_set_idle', unlockDone(x));
     case 'unlock_idle':
       if (x.cfg.variant.treiberPop) return x.go('idle_set_idle', { ul: 0 }); // unlocked before the pop
-      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
-      return x.go('idle_set_idle');
+      if (!unlock(x, v, 'unlock')) return;
+      return x.go('idle_set_idle', unlockDone(x));
     // --- run the popped worker (W1) --------------------------------------
     case 'run_set_idle':
       // Variant serverIdleAfterWake (B-SRV-ORDER): reached after the
@@ -261,8 +273,8 @@ function server(x: Exec, f: Frame): void {
           if (!ust(x, SH, 8, nodeOf(tid), 'push: *idle_servers = self (plain store, under the lock)')) return;
           return x.go('push_cas', { pp: 1 });
         }
-        if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
-        return x.go(x.cfg.variant.noServerIdleFence ? 'recheck' : 'idle_fence', { first: 0, pp: 0 });
+        if (!unlock(x, v, 'unlock')) return;
+        return x.go(x.cfg.variant.noServerIdleFence ? 'recheck' : 'idle_fence', { first: 0, pp: 0, ...unlockDone(x) });
       }
       const r = ucas(x, SH, 8, v.first!, nodeOf(tid), 'push: cmpxchg(idle_servers, first, self)');
       if (r === undefined) return;
@@ -282,16 +294,15 @@ function server(x: Exec, f: Frame): void {
     // running concurrently can unlink our successor, make our marking CAS
     // fail and the remove walk past its own unmarked node (impl/README.md).
     case 'rm_lock': {
-      const r = ucas(x, RUNTIME_LOCK, 4, 0, tid, 'lock');
-      if (r === undefined || !r.swapped) return;
-      return x.go('rm_head');
+      if (!lock(x, v)) return;
+      return x.go('rm_head', lockDone(x));
     }
     case 'rm_unlock_loop':
-      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
-      return x.go('loop');
+      if (!unlock(x, v, 'unlock')) return;
+      return x.go('loop', unlockDone(x));
     case 'rm_unlock_wait':
-      if (!ust(x, RUNTIME_LOCK, 4, 0, 'unlock')) return;
-      return x.go('wait');
+      if (!unlock(x, v, 'unlock')) return;
+      return x.go('wait', unlockDone(x));
     // atomic_stack_remove(idle_servers, self)
     case 'rm_head': {
       const curr = uld(x, SH, 8, 'remove: curr = *idle_servers');
@@ -326,6 +337,168 @@ function server(x: Exec, f: Frame): void {
 function rmExit(x: Exec, to: 'wait' | 'loop'): string {
   if (x.cfg.variant.removeWithoutLock) return to;
   return to === 'wait' ? 'rm_unlock_wait' : 'rm_unlock_loop';
+}
+
+// ---------------------------------------------------------------------------
+// The runtime lock. v0.3's runtime (every variant but FIXED) spins:
+// `while (!cmpxchg(lock, 0, tid));` and unlocks with a plain store of 0.
+//
+// Variant futexRuntimeLock (FIXED): the classic futex mutex (U. Drepper,
+// "Futexes Are Tricky", mutex2), lock word 0 free, 1 held, 2 held with
+// (possible) waiters:
+//
+//   lock:   if ((c = cmpxchg(lock, 0, 1)) != 0)
+//             do { if (c == 2 || cmpxchg(lock, 1, 2) != 0) futex_wait(lock, 2); }
+//             while ((c = cmpxchg(lock, 0, 2)) != 0);
+//   unlock: if (cmpxchg(lock, 1, 0) != 1) { *lock = 0; futex_wake(lock, 1); }
+//
+// (mutex2's unlock decrements; only the holder changes a word that is 1 or
+// 2 into anything but 2, so the cmpxchg is the same test.) The steps run at
+// the caller's pc, so the abstraction sees the server where it sees v0.3's
+// spinning server. Locals: `fx` the lock's phase, `fq` 1 while the task is
+// queued on the futex (the kernel's futex_q, kept with the waiter: its
+// queue and wake are each one step under the hash-bucket lock), `ux` the
+// unlock's phase. futex_wait is inlined as its kernel steps
+// (futex_wait_setup: hb lock, read the word, queue or -EWOULDBLOCK;
+// futex_wait_queue_me: set_current_state(TASK_INTERRUPTIBLE) with the
+// queueing, then schedule(); unqueue_me), without kernel frames.
+// NOT MODELLED: timeouts, FUTEX_PRIVATE hashing, priority order among
+// several waiters (futex_wake takes the lowest tid).
+
+const FX_TRY = 0; // c = cmpxchg(lock, 0, 1)
+const FX_MARK = 1; // cmpxchg(lock, 1, 2)
+const FX_WAIT = 2; // futex_wait(lock, 2): futex_wait_setup and queue_me
+const FX_SLEEP = 3; // futex_wait_queue_me: schedule()
+const FX_WOKEN = 4; // back from schedule(): unqueue_me
+const FX_RETRY = 5; // c = cmpxchg(lock, 0, 2)
+
+/** Runtime pcs where a server takes the lock (a futex waiter sleeps at one of them). */
+const LOCK_PCS: ReadonlySet<string> = new Set(['loop', 'rm_lock']);
+
+/** One step of taking the runtime lock; true once it is held. */
+function lock(x: Exec, v: Readonly<Record<string, number>>): boolean {
+  const tid = x.t.tid;
+  if (!x.cfg.variant.futexRuntimeLock) {
+    const r = ucas(x, RUNTIME_LOCK, 4, 0, tid, 'lock');
+    return r !== undefined && r.swapped;
+  }
+  const stay = (patch: Record<string, number>): false => {
+    x.go(x.top().pc, patch);
+    return false;
+  };
+  switch (v.fx ?? FX_TRY) {
+    case FX_TRY: {
+      const r = ucas(x, RUNTIME_LOCK, 4, 0, 1, 'lock: c = cmpxchg(lock, 0, 1)');
+      if (r === undefined) return false;
+      if (r.swapped) return true;
+      return stay({ fx: r.observed === 2 ? FX_WAIT : FX_MARK });
+    }
+    case FX_MARK: {
+      const r = ucas(x, RUNTIME_LOCK, 4, 1, 2, 'lock: cmpxchg(lock, 1, 2)');
+      if (r === undefined) return false;
+      return stay({ fx: !r.swapped && r.observed === 0 ? FX_RETRY : FX_WAIT });
+    }
+    case FX_RETRY: {
+      const r = ucas(x, RUNTIME_LOCK, 4, 0, 2, 'lock: c = cmpxchg(lock, 0, 2)');
+      if (r === undefined) return false;
+      if (r.swapped) return true;
+      return stay({ fx: r.observed === 2 ? FX_WAIT : FX_MARK });
+    }
+    case FX_WAIT: {
+      // futex_wait_setup(): the hash-bucket spinlock and the queueing are a
+      // locked instruction and a full barrier, like set_current_state.
+      if (!isBufferEmpty(x.mem, x.cpu)) throw BLOCKED;
+      const u = uld(x, RUNTIME_LOCK, 4, 'futex_wait(lock, 2): hb lock; uval = *lock');
+      if (u === undefined) return false;
+      if (u !== 2) {
+        x.label += ' != 2: -EWOULDBLOCK';
+        return stay({ fx: FX_RETRY });
+      }
+      x.t.ks = 'S';
+      x.label += ' == 2: set_current_state(TASK_INTERRUPTIBLE); queue_me';
+      return stay({ fx: FX_SLEEP, fq: 1 });
+    }
+    case FX_SLEEP: {
+      x.barrier('schedule', 'futex_wait_queue_me: schedule(): rq lock');
+      const t = x.t;
+      // `if (!plist_node_empty(&q->list)) schedule()`: a waiter futex_wake
+      // already dequeued is TASK_RUNNING again and does not sleep.
+      if (v.fq === 1 && t.ks === 'S' && !t.sig) {
+        t.onRq = false;
+        if (x.cpus[t.cpu] === t.tid) x.cpus[t.cpu] = 0;
+        x.label += ' deactivate_task: sleeps';
+      } else {
+        t.ks = 'R';
+        x.label += ' stays runnable';
+      }
+      return stay({ fx: FX_WOKEN });
+    }
+    case FX_WOKEN: {
+      x.barrier('task_write', 'futex_wait: unqueue_me (hb lock)');
+      if (v.fq !== 1) {
+        x.label += ': futex_wake dequeued us, return 0';
+        return stay({ fx: FX_RETRY });
+      }
+      if (x.t.sig) {
+        // -ERESTARTSYS: the signal is delivered on the way to userspace;
+        // the runtime's handler runs, then the lock loop goes on.
+        x.t.sig = false;
+        x.label += ': signal pending, -EINTR; the signal handler runs';
+        return stay({ fx: FX_RETRY, fq: 0 });
+      }
+      x.label += ': still queued (a spurious wakeup), futex_wait_setup again';
+      return stay({ fx: FX_WAIT, fq: 0 });
+    }
+  }
+  throw new Error(`T${tid}: runtime lock phase ${v.fx}`);
+}
+
+/** The locals a finished lock leaves (none for v0.3's spinlock). */
+function lockDone(x: Exec): Record<string, number> {
+  return x.cfg.variant.futexRuntimeLock ? { fx: FX_TRY, fq: 0 } : {};
+}
+
+/** One step of releasing the runtime lock; true once it is released (and a waiter woken). */
+function unlock(x: Exec, v: Readonly<Record<string, number>>, what: string): boolean {
+  if (!x.cfg.variant.futexRuntimeLock) return ust(x, RUNTIME_LOCK, 4, 0, what);
+  const stay = (ux: number): false => {
+    x.go(x.top().pc, { ux });
+    return false;
+  };
+  switch (v.ux ?? 0) {
+    case 0: {
+      const r = ucas(x, RUNTIME_LOCK, 4, 1, 0, `${what}: cmpxchg(lock, 1, 0)`);
+      if (r === undefined) return false;
+      if (r.swapped) return true;
+      return stay(1); // 2: someone may wait
+    }
+    case 1:
+      if (!ust(x, RUNTIME_LOCK, 4, 0, `${what}: *lock = 0`)) return false;
+      return stay(2);
+    case 2: {
+      x.barrier('ttwu', 'futex_wake(lock, 1): hb lock');
+      const waiter = x.tasks.find((t) => {
+        const f = t.stack[t.stack.length - 1];
+        return t.end === 'none' && f !== undefined && f.fn === 'server' && LOCK_PCS.has(f.pc) && f.v.fq === 1;
+      });
+      if (waiter === undefined) {
+        x.label += ': no waiter';
+        return true;
+      }
+      const w = x.task(waiter.tid);
+      const f = w.stack[w.stack.length - 1]!;
+      w.stack[w.stack.length - 1] = { fn: f.fn, pc: f.pc, v: { ...f.v, fq: 0 } };
+      const woke = x.tryToWakeUp(waiter.tid, TASK_NORMAL, 0, -1);
+      x.label += `: dequeue T${waiter.tid}, wake_up_q = ${woke}`;
+      return true;
+    }
+  }
+  throw new Error(`T${x.t.tid}: runtime unlock phase ${v.ux}`);
+}
+
+/** The locals a finished unlock leaves (none for v0.3's plain store). */
+function unlockDone(x: Exec): Record<string, number> {
+  return x.cfg.variant.futexRuntimeLock ? { ux: 0 } : {};
 }
 
 // ---------------------------------------------------------------------------

@@ -182,6 +182,28 @@ export interface Variant {
    * spec §5.2; v0.4's get_idle_server: "Another worker got it").
    */
   readonly noDieOnContention: boolean;
+  /**
+   * FIXED (the runtime's lock, not the kernel's): the userspace runtime lock
+   * sleeps instead of spinning. It is the classic futex mutex (lock word 0
+   * free, 1 held, 2 held with waiters; U. Drepper, "Futexes Are Tricky",
+   * mutex2): a contended locker sets 2 and calls futex_wait(lock, 2), the
+   * unlocker of a word that is not 1 stores 0 and calls futex_wake(lock, 1).
+   * v0.3's runtime spins on cmpxchg, the userspace spinlock PeterZ objected
+   * to (spec §5.1): a server preempted while it holds the lock, queued on the
+   * CPU where the other server spins, never runs again once nothing preempts.
+   */
+  readonly futexRuntimeLock: boolean;
+  /**
+   * FIXED (the runtime's protocol): a server whose gc meets its own
+   * idle_servers node unmarked marks it deleted (as atomic_stack_remove
+   * does, spec §5.3) and unlinks it. The node is on the list only when the
+   * server returned from sys_umcg_wait without being popped, which the
+   * documented protocol allows only through an environment that broke the
+   * contract (a signal plus a store of RUNNING into the server's state word,
+   * or a worker woken by such a store that yields to it); without the check
+   * the server's next idle push links the node a second time, a cycle.
+   */
+  readonly gcRemovesOwnIdleNode: boolean;
 }
 
 export const V03: Variant = {
@@ -203,6 +225,8 @@ export const V03: Variant = {
   hookWaitUninterruptible: false,
   nofaultInAtomic: false,
   noDieOnContention: false,
+  futexRuntimeLock: false,
+  gcRemovesOwnIdleNode: false,
 };
 
 /**
@@ -227,12 +251,14 @@ export const GALLERY: readonly Variant[] = [
   {
     ...V03,
     name: 'FIXED',
-    history: 'v0.3 with fixes for F1-F4 (docs/findings.md) and B-SLEEP-ATOMIC (spec §6.2), from v0.4, v0.6 and PeterZ (spec §8.2-8.4); docs/bugs/FIXED.md',
+    history: 'v0.3 with fixes for F1-F4 (docs/findings.md) and B-SLEEP-ATOMIC (spec §6.2), from v0.4, v0.6 and PeterZ (spec §8.2-8.4); in the runtime a futex lock instead of a spinlock (spec §5.1) and a gc that drops a stale own idle_servers node (spec §5.3); docs/bugs/FIXED.md',
     noHooksInWait: true,
     wakeHookAtCallExit: true,
     hookWaitUninterruptible: true,
     nofaultInAtomic: true,
     noDieOnContention: true,
+    futexRuntimeLock: true,
+    gcRemovesOwnIdleNode: true,
   },
 ];
 

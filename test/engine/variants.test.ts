@@ -14,7 +14,7 @@ import { encodeToken, replayToken } from '../../engine/replay.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
-import { loadVariantsManifest, variantSystem, type VariantEntry } from '../../engine/variants-manifest.ts';
+import { loadVariantsManifest, variantSystem, VARIANTS_MANIFEST_PATH, type VariantEntry } from '../../engine/variants-manifest.ts';
 import type { StepSystem } from '../../engine/system.ts';
 import { buildSystem, ConfigError, IMPL_VARIANTS } from '../../engine/targets.ts';
 import { GALLERY, V03 } from '../../impl/state.ts';
@@ -22,7 +22,8 @@ import { runCli } from '../helpers/cli.ts';
 
 type Entry = VariantEntry;
 
-const MANIFEST = loadVariantsManifest();
+// The test budget: entries with a `testBudget` (FIXED's 2x4 searches) run it here; the campaign runs the full one.
+const MANIFEST = loadVariantsManifest(VARIANTS_MANIFEST_PATH, 'test');
 
 function system(e: Entry, variant = e.variant): StepSystem<unknown, unknown> {
   return variantSystem(e, variant);

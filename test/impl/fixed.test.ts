@@ -6,9 +6,11 @@
  * entries (manifest/variants.json, run by test/engine/variants.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { makeImplSystem, SLEEP_IN_ATOMIC_ID, type ImplChoice, type ImplSystem } from '../../engine/impl-system.ts';
-import { execute } from '../../engine/system.ts';
-import { IDLE_WORKERS_HEAD, OFF_IDLE_WORKERS_PTR, OFF_STATE, structOf } from '../../impl/layout.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
+import { makeImplSystem, SLEEP_IN_ATOMIC_ID, SPIN_IN_ATOMIC_ID, type ImplChoice, type ImplSystem } from '../../engine/impl-system.ts';
+import { execute, Execution } from '../../engine/system.ts';
+import { quietPhase } from '../../engine/strategies/run.ts';
+import { IDLE_SERVERS_HEAD, IDLE_WORKERS_HEAD, OFF_IDLE_SERVERS_PTR, OFF_IDLE_WORKERS_PTR, OFF_STATE, RUNTIME_LOCK, structOf } from '../../impl/layout.ts';
 import { peek, setPageStatus } from '../../impl/memory.ts';
 import { GALLERY, V03, variantByName, WARN_SLEEP_IN_ATOMIC, type ImplState } from '../../impl/state.ts';
 import { UMCG_TASK_BLOCKED, UMCG_TASK_IDLE, type Profile } from '../../model/types.ts';
@@ -16,6 +18,8 @@ import { EFAULT } from '../../model/errno.ts';
 import { callRoutine, config, implInit, withTask } from './helpers.ts';
 
 const FIXED = variantByName('FIXED')!;
+/** Every check but REFINEMENT, as in FIXED's manifest entries (docs/bugs/FIXED.md, "REFINEMENT"). */
+const NO_REFINEMENT = [...INVARIANTS.map((i) => i.id), SLEEP_IN_ATOMIC_ID, SPIN_IN_ATOMIC_ID];
 
 function system(variant: string, o: { workers?: number; yield?: boolean; profile?: Profile; envBudget?: number; only?: readonly string[] } = {}): ImplSystem {
   return makeImplSystem({
@@ -131,7 +135,7 @@ describe('FIXED (docs/bugs/FIXED.md)', () => {
 
   it('is v0.3 with only the FIXED flags set', () => {
     const flags = Object.entries(FIXED).filter(([k, v]) => typeof v === 'boolean' && v !== (V03 as unknown as Record<string, unknown>)[k]).map(([k]) => k);
-    expect(flags.sort()).toEqual(['hookWaitUninterruptible', 'noDieOnContention', 'noHooksInWait', 'nofaultInAtomic', 'wakeHookAtCallExit']);
+    expect(flags.sort()).toEqual(['futexRuntimeLock', 'gcRemovesOwnIdleNode', 'hookWaitUninterruptible', 'noDieOnContention', 'noHooksInWait', 'nofaultInAtomic', 'wakeHookAtCallExit']);
     expect(GALLERY.map((v) => v.name)).toContain('FIXED');
     expect(FIXED.history).toMatch(/§/);
   });
@@ -201,6 +205,94 @@ describe('FIXED (docs/bugs/FIXED.md)', () => {
       expect(onIdleWorkers(s, 2), variant).toBe(requeued);
       expect(stateWord(s, 2), variant).toBe(requeued ? UMCG_TASK_IDLE : UMCG_TASK_BLOCKED);
       expect(s.tasks[1]!.stack.some((f) => f.fn === 'blocking_call'), variant).toBe(true);
+    }
+  });
+
+  it('LIVE-BOUNDED-PROGRESS: a server preempted while it holds the runtime lock runs again, because the other server sleeps on the lock (futexRuntimeLock)', () => {
+    // One CPU, two servers: S1 takes the lock and is preempted; S2 runs and
+    // wants the lock. Then workload and environment stop (no more
+    // preemption). v0.3's spinlock: S2 spins on the CPU S1 needs.
+    for (const [variant, spins] of [[{ ...FIXED, name: 'FIXED without futexRuntimeLock', futexRuntimeLock: false }, true], [FIXED, false]] as const) {
+      const sys = makeImplSystem({ servers: 2, workers: 0, cpus: 1, memory: 'sc', profile: 'contract', yield: false, locks: false, envBudget: 0, variant, only: NO_REFINEMENT });
+      const run = new Execution(sys);
+      for (const text of ['r1', 's0t2']) run.take(run.find(sys.decodeChoice(text)!)!);
+      expect(run.state.tasks[0]!.stack.at(-1)!.pc, variant.name).toBe('gc_load_prev'); // S1 holds the lock
+      quietPhase(run);
+      if (spins) {
+        expect(run.violation?.invariant, variant.name).toBe('LIVE-BOUNDED-PROGRESS');
+        expect(run.trace.at(-1)!.label, variant.name).toBe('T2 server:loop lock');
+        continue;
+      }
+      expect(run.violation, variant.name).toBeNull();
+      const labels = run.trace.map((t) => t.label);
+      // S2 marks the word contended and sleeps in futex_wait; S1's unlock wakes it.
+      expect(labels).toContain('T2 server:loop lock: cmpxchg(lock, 1, 2)');
+      expect(labels).toContain('T2 server:loop futex_wait(lock, 2): hb lock; uval = *lock == 2: set_current_state(TASK_INTERRUPTIBLE); queue_me');
+      expect(labels).toContain('T2 server:loop futex_wait_queue_me: schedule(): rq lock deactivate_task: sleeps');
+      expect(labels).toContain('T1 server:unlock_idle futex_wake(lock, 1): hb lock: dequeue T2, wake_up_q = 1');
+      expect(labels).toContain('T2 server:loop futex_wait: unqueue_me (hb lock): futex_wake dequeued us, return 0');
+      // Both servers end idle, asleep in sys_umcg_wait, the lock free.
+      expect(peek(run.state.mem, RUNTIME_LOCK)).toBe(0);
+      expect(run.state.tasks.map((t) => t.ks)).toEqual(['S', 'S']);
+      expect(run.state.tasks.every((t) => t.stack.some((f) => f.fn === 'sys_umcg_wait'))).toBe(true);
+    }
+  });
+
+  it('the futex lock: a signal or a spurious wakeup of a waiter sends it back round the lock loop (futexRuntimeLock)', () => {
+    for (const event of ['g2', 't2']) {
+      const sys = makeImplSystem({ servers: 2, workers: 0, cpus: 1, memory: 'sc', profile: 'adversarial', yield: false, locks: false, envBudget: 1, variant: FIXED, only: NO_REFINEMENT });
+      const run = new Execution(sys);
+      for (const text of ['r1', 's0t2', 'r2', 'r2', 'r2', 'r2']) run.take(run.find(sys.decodeChoice(text)!)!);
+      expect(run.state.tasks[1]!.ks).toBe('S'); // asleep on the futex
+      expect(run.state.tasks[1]!.onRq).toBe(false);
+      expect(run.state.tasks[1]!.stack.at(-1)!.v.fq).toBe(1);
+      for (const text of [event, 's0t2', 'r2']) run.take(run.find(sys.decodeChoice(text)!)!);
+      expect(run.trace.at(-1)!.label, event).toBe(
+        event === 'g2'
+          ? 'T2 server:loop futex_wait: unqueue_me (hb lock): signal pending, -EINTR; the signal handler runs'
+          : 'T2 server:loop futex_wait: unqueue_me (hb lock): still queued (a spurious wakeup), futex_wait_setup again',
+      );
+      expect(run.state.tasks[1]!.sig).toBe(false);
+      expect(run.state.tasks[1]!.stack.at(-1)!.v.fq).toBe(0);
+      quietPhase(run);
+      expect(run.violation, event).toBeNull();
+      expect(peek(run.state.mem, RUNTIME_LOCK)).toBe(0);
+    }
+  });
+
+  it('a server that returns from its wait while its node is still on idle_servers does not push the node twice (gcRemovesOwnIdleNode)', () => {
+    // S1 goes idle (its node on idle_servers, asleep in sys_umcg_wait). The
+    // environment stores RUNNING into its state word and wakes it
+    // spuriously: umcg_idle_loop returns 0 with the node still on the list.
+    // Twice: the second time the gc walks what the first left.
+    const node = structOf(1) + OFF_IDLE_SERVERS_PTR;
+    for (const [variant, doubled] of [[{ ...FIXED, name: 'FIXED without gcRemovesOwnIdleNode', gcRemovesOwnIdleNode: false }, true], [FIXED, false]] as const) {
+      const sys = makeImplSystem({ servers: 1, workers: 0, memory: 'sc', profile: 'adversarial', yield: false, locks: false, envBudget: 4, variant, only: NO_REFINEMENT });
+      const run = new Execution(sys);
+      quietPhase(run);
+      expect(run.violation, variant.name).toBeNull();
+      expect(peek(run.state.mem, IDLE_SERVERS_HEAD), variant.name).toBe(node);
+      for (const round of [1, 2]) {
+        for (const text of ['w1t1', 't1']) run.take(run.find(sys.decodeChoice(text)!)!);
+        quietPhase(run);
+        if (doubled && round === 1) {
+          // The idle push linked the node to itself: a cycle (INV-LIST-NO-DUPLICATE is a contract check).
+          expect(run.violation, variant.name).toBeNull();
+          expect(peek(run.state.mem, node), variant.name).toBe(node);
+        }
+      }
+      if (doubled) {
+        // The second gc walks the cycle forever.
+        expect(run.violation?.invariant, variant.name).toBe('LIVE-BOUNDED-PROGRESS');
+        expect(run.trace.at(-1)!.label, variant.name).toMatch(/^T1 server:gc_load_/);
+        continue;
+      }
+      expect(run.violation, variant.name).toBeNull();
+      expect(run.trace.filter((t) => t.label === 'T1 server:gc_load_curr gc: mark own node deleted (still on idle_servers)').length).toBe(2);
+      // Idle again, on idle_servers once.
+      expect(peek(run.state.mem, IDLE_SERVERS_HEAD)).toBe(node);
+      expect(peek(run.state.mem, node)).toBe(0);
+      expect(run.state.tasks[0]!.ks).toBe('S');
     }
   });
 });
