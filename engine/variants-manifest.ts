@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { IMPL_PROGRESS_BOUND } from './impl-system.ts';
 import { projectRoot } from './root.ts';
 import { DEFAULT_PREEMPTION_BOUND } from './strategies/bounded.ts';
-import { runCheck, type StrategyName } from './strategies/index.ts';
+import type { FocusName } from './strategies/focus.ts';
+import { runCheck, type CheckOptions, type StrategyName } from './strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from './strategies/pct.ts';
 import { shrink } from './shrink.ts';
 import { buildSystem } from './targets.ts';
@@ -31,6 +32,11 @@ export interface VariantEntry {
   readonly progressBound?: number;
   /** Adversarial events allowed in one run (default 0). */
   readonly envBudget?: number;
+  /** PCT: its depth (default DEFAULT_PCT_DEPTH) and refinements (engine/strategies/pct.ts; default none). */
+  readonly pctDepth?: number;
+  readonly focus?: FocusName;
+  readonly focusSteps?: number;
+  readonly demoteRevisits?: boolean;
 }
 
 export interface VariantResult {
@@ -67,17 +73,25 @@ export function variantSystem(e: VariantEntry, variant = e.variant) {
   });
 }
 
-export function runVariantEntry(e: VariantEntry): VariantResult {
-  const start = performance.now();
-  const system = variantSystem(e);
-  const r = runCheck(system, {
+/** The check an entry describes, with the CLI's defaults for what it leaves out. */
+export function checkOptionsOf(e: VariantEntry): CheckOptions {
+  return {
     strategy: e.strategy,
     seed: e.seed,
     runs: e.runs,
     maxSteps: e.maxSteps,
-    pctDepth: DEFAULT_PCT_DEPTH,
+    pctDepth: e.pctDepth ?? DEFAULT_PCT_DEPTH,
+    ...(e.focus === undefined ? {} : { focus: e.focus }),
+    ...(e.focusSteps === undefined ? {} : { focusSteps: e.focusSteps }),
+    ...(e.demoteRevisits === undefined ? {} : { demoteRevisits: e.demoteRevisits }),
     preemptionBound: DEFAULT_PREEMPTION_BOUND,
-  });
+  };
+}
+
+export function runVariantEntry(e: VariantEntry): VariantResult {
+  const start = performance.now();
+  const system = variantSystem(e);
+  const r = runCheck(system, checkOptionsOf(e));
   const violation = r.failure?.run.violation;
   const observed = violation === undefined || violation === null ? 'pass' : `violation of ${violation.invariant}`;
   const steps =
