@@ -132,8 +132,8 @@ export interface Variant {
   /**
    * Userspace server: the runtime lock covers the gc only; the Treiber pop of
    * idle_workers (CAS of the head from `first` to `first->next`) runs without
-   * it, so servers pop concurrently (B-ABA). Not in GALLERY: no campaign
-   * strategy finds its interleaving within a budget (docs/bugs/B-ABA.md).
+   * it, so servers pop concurrently (B-ABA). Found by PCT with change points
+   * on shared list accesses (`--focus lists`, docs/exploration.md).
    */
   readonly treiberPop: boolean;
   /**
@@ -219,6 +219,7 @@ export const GALLERY: readonly Variant[] = [
   { ...V03, name: 'B-ALIGN', history: 'spec §6.2, §8.1 B-ALIGN (cmpxchg_user_64 on a list head across a cache line)', misalignedHead: true },
   { ...V03, name: 'B-USPINLOCK', history: 'spec §5.1, §8.1 B-USPINLOCK (v0.2 atomic_stack_push_user)', headSpinlock: true },
   { ...V03, name: 'B-GC-UAF', history: 'spec §5.3 (restore @next), §5.4(b), §8.1 B-GC-UAF (Thierry Delisle, 23 Jul 2021)', reuseNodeAfterGc: true },
+  { ...V03, name: 'B-ABA', history: 'spec §5.4(a), §8.1 B-ABA (Peter O., 9 Jul 2021: Treiber pop without the lock)', treiberPop: true },
   { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
   {
     ...V03,
