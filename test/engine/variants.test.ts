@@ -11,9 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { IMPL_PROGRESS_BOUND, makeImplSystem, SLEEP_IN_ATOMIC_ID } from '../../engine/impl-system.ts';
 import { encodeToken, replayToken } from '../../engine/replay.ts';
-import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
-import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
 import { checkOptionsOf, loadVariantsManifest, variantSystem, type VariantEntry } from '../../engine/variants-manifest.ts';
 import type { StepSystem } from '../../engine/system.ts';
 import { buildSystem, ConfigError, IMPL_VARIANTS } from '../../engine/targets.ts';
