@@ -1,6 +1,8 @@
 /**
  * `umcg-verify check [--target model|impl] --variant V (v0.3; the bug gallery with --target impl) --profile contract|adversarial --memory sc|tso
  *   --strategy random|pct|bounded|exhaustive [--seed N] [--runs N] [--max-steps N] [--json]`
+ *   (PCT's refinements on the implementation: `--focus lists [--focus-steps K] --demote-revisits`,
+ *   engine/strategies/pct.ts)
  *
  * Runs one strategy over one configuration of the abstract model (`model`,
  * the default) or of the detailed implementation (`impl`: refinement against
@@ -33,8 +35,8 @@ import { EXIT, UsageError } from './usage-error.ts';
 const HELP = `usage: umcg-verify check [--variant v0.3|B-...] [--profile contract|adversarial] [--memory sc|tso]
          [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
-         [--pct-depth D] [--focus all|lists] [--focus-steps K] [--demote-revisits] [--bound P] [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N]
-         [--coverage] [--mermaid] [--json]`;
+         [--pct-depth D] [--focus all|lists] [--focus-steps K] [--demote-revisits] [--bound P]
+         [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N] [--coverage] [--mermaid] [--json]`;
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const cmd = 'check';
