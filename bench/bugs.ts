@@ -3,7 +3,7 @@
  * violation, runs and time to detection under
  *
  *   (a) the fast-check baseline (bench/baseline.ts), one attempt per seed;
- *   (b) PCT (depth 3, as `check` runs it), one attempt per seed;
+ *   (b) PCT (depth 3 and the entry's refinements, as `check` runs it), one attempt per seed;
  *   (c) the engine's searches: preemption-bounded DFS (bound 2) and BFS,
  *       deterministic, repeated only to time them;
  *
@@ -15,6 +15,8 @@
  */
 import { shrink } from '../engine/shrink.ts';
 import { Rng, runSeed } from '../engine/random.ts';
+import { pctOptions } from '../engine/strategies/index.ts';
+import type { PctOptions } from '../engine/strategies/pct.ts';
 import { randomScheduler } from '../engine/strategies/random.ts';
 import { runScheduled } from '../engine/strategies/run.ts';
 import type { StepSystem } from '../engine/system.ts';
@@ -158,7 +160,7 @@ export function benchRandomised(e: VariantEntry, o: BugBenchOptions, progress: (
   progress(`${name}: PCT, ${o.seeds} seeds`);
   const pct = seeds.map((seed) => ({
     seed,
-    d: randomisedDetect(system, 'pct', { seed, maxRuns: o.maxRuns, maxSteps: e.maxSteps, invariant, timeLimitMs: limit }),
+    d: randomisedDetect(system, 'pct', { seed, maxRuns: o.maxRuns, maxSteps: e.maxSteps, invariant, timeLimitMs: limit, ...entryPct(e) }),
   }));
   let random: { seed: number; d: Detection }[] | undefined;
   if (e.strategy === 'random') {
@@ -248,6 +250,11 @@ export function assembleBug(e: VariantEntry, part: RandomisedPart, bounded: read
     summary: { ...summary, manifest },
     shrink: { ...(shortest === undefined ? {} : { shortest }), engine: part.engineShrinks, fastCheck: part.fcShrinks },
   };
+}
+
+/** PCT as the entry's check runs it: its depth and refinements (`focus`, `demoteRevisits`; none for most entries). */
+function entryPct(e: VariantEntry): { readonly pctDepth?: number; readonly pct: PctOptions } {
+  return { ...(e.pctDepth === undefined ? {} : { pctDepth: e.pctDepth }), pct: pctOptions(e) };
 }
 
 function wanted(e: VariantEntry): string {

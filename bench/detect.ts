@@ -13,7 +13,7 @@
 import { Rng, runSeed } from '../engine/random.ts';
 import { bfsSearch } from '../engine/strategies/bfs.ts';
 import { boundedSearch, DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
-import { DEFAULT_PCT_DEPTH, pctScheduler } from '../engine/strategies/pct.ts';
+import { DEFAULT_PCT_DEPTH, pctScheduler, type PctOptions } from '../engine/strategies/pct.ts';
 import { randomScheduler } from '../engine/strategies/random.ts';
 import { runScheduled } from '../engine/strategies/run.ts';
 import type { StepSystem } from '../engine/system.ts';
@@ -52,6 +52,8 @@ export function randomisedDetect(
     readonly maxSteps: number;
     readonly invariant: string;
     readonly pctDepth?: number;
+    /** PCT's refinements, as the entry's check runs them (engine/strategies/index.ts pctOptions). */
+    readonly pct?: PctOptions;
     readonly timeLimitMs?: number;
   },
 ): Detection {
@@ -62,7 +64,7 @@ export function randomisedDetect(
     if (performance.now() - start > limit) return { found: false, runs: i, ms: performance.now() - start, otherViolations: other };
     const rng = new Rng(runSeed(o.seed, i));
     const scheduler =
-      strategy === 'pct' ? pctScheduler(system, rng, o.pctDepth ?? DEFAULT_PCT_DEPTH, o.maxSteps) : randomScheduler<unknown, unknown>(rng);
+      strategy === 'pct' ? pctScheduler(system, rng, o.pctDepth ?? DEFAULT_PCT_DEPTH, o.maxSteps, o.pct) : randomScheduler<unknown, unknown>(rng);
     const run = runScheduled(system, scheduler, { maxSteps: o.maxSteps });
     if (run.violation === null) continue;
     if (run.violation.invariant !== o.invariant) {

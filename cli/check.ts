@@ -1,6 +1,8 @@
 /**
  * `umcg-verify check [--target model|impl] --variant V (v0.3; the bug gallery with --target impl) --profile contract|adversarial --memory sc|tso
  *   --strategy random|pct|bounded|exhaustive [--seed N] [--runs N] [--max-steps N] [--json]`
+ *   (PCT's refinements on the implementation: `--focus lists [--focus-steps K] --demote-revisits`,
+ *   engine/strategies/pct.ts)
  *
  * Runs one strategy over one configuration of the abstract model (`model`,
  * the default) or of the detailed implementation (`impl`: refinement against
@@ -21,6 +23,7 @@ import { encodeToken, failurePath, loadFailure, removeFailure, replayToken, save
 import { shrink } from '../engine/shrink.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
 import { runCheck, STRATEGIES, type Shard, type StrategyName } from '../engine/strategies/index.ts';
+import { FOCUSES, type FocusName } from '../engine/strategies/focus.ts';
 import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { guardInternalErrors, switches, type StepSystem } from '../engine/system.ts';
 import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
@@ -32,8 +35,8 @@ import { EXIT, UsageError } from './usage-error.ts';
 const HELP = `usage: umcg-verify check [--variant v0.3|B-...] [--profile contract|adversarial] [--memory sc|tso]
          [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
-         [--pct-depth D] [--bound P] [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N]
-         [--coverage] [--mermaid] [--json]`;
+         [--pct-depth D] [--focus all|lists] [--focus-steps K] [--demote-revisits] [--bound P]
+         [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N] [--coverage] [--mermaid] [--json]`;
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const cmd = 'check';
@@ -48,6 +51,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     'max-steps': { type: 'string' },
     cpus: { type: 'string' },
     'pct-depth': { type: 'string' },
+    focus: { type: 'string' },
+    'focus-steps': { type: 'string' },
+    'demote-revisits': { type: 'boolean' },
     bound: { type: 'string' },
     shard: { type: 'string' },
     coverage: { type: 'boolean' },
@@ -79,6 +85,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (shard !== undefined && strategy === 'exhaustive') throw new UsageError('check: --shard does not apply to --strategy exhaustive (one breadth-first search)');
   const pctDepth = intOption(cmd, 'pct-depth', values['pct-depth'], DEFAULT_PCT_DEPTH, 1, 64);
   const bound = intOption(cmd, 'bound', values.bound, DEFAULT_PREEMPTION_BOUND, 0, 64);
+  const pct = pctRefinements(values, { strategy, target });
 
   const system =
     target === 'impl'
@@ -98,7 +105,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
       target === 'model'
         ? `  memory ${memory}: the model is sequentially consistent; --memory applies to --target impl`
         : `  memory ${memory}, ${String(c['cpus'])} CPUs, ${describeImplChecks(memory, common.only)}`,
-      `  strategy ${describeStrategy(strategy, { pctDepth, bound })}, seed ${seed}, ` +
+      `  strategy ${describeStrategy(strategy, { pctDepth, bound, ...pct })}, seed ${seed}, ` +
         (strategy === 'random' || strategy === 'pct' ? `${runs} runs of ${maxSteps} steps then quiet` : `depth ${maxSteps}`) +
         (shard === undefined ? '' : `, shard ${shard.index + 1}/${shard.count}`),
     );
@@ -140,6 +147,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     runs,
     maxSteps,
     pctDepth,
+    ...pct,
     preemptionBound: bound,
     ...(shard === undefined ? {} : { shard }),
     coverage: !json && sys.coverage !== undefined,
@@ -184,6 +192,24 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   return EXIT.violation;
 }
 
+/** The PCT refinements (engine/strategies/pct.ts): --focus, --focus-steps, --demote-revisits. */
+export function pctRefinements(
+  values: { readonly focus?: string | undefined; readonly 'focus-steps'?: string | undefined; readonly 'demote-revisits'?: boolean | undefined },
+  o: { readonly strategy: StrategyName; readonly target: 'model' | 'impl' },
+): { readonly focus?: FocusName; readonly focusSteps?: number; readonly demoteRevisits?: boolean } {
+  const cmd = 'check';
+  const given = values.focus !== undefined || values['focus-steps'] !== undefined || values['demote-revisits'] === true;
+  if (given && o.strategy !== 'pct') throw new UsageError('check: --focus, --focus-steps and --demote-revisits apply to --strategy pct');
+  const focus = choiceOption<FocusName>(cmd, 'focus', values.focus, 'all', FOCUSES);
+  if (focus !== 'all' && o.target !== 'impl') throw new UsageError(`check: --focus ${focus} applies to --target impl (the model's steps report no addresses)`);
+  if (values['focus-steps'] !== undefined && focus === 'all') throw new UsageError('check: --focus-steps needs --focus lists');
+  return {
+    ...(focus === 'all' ? {} : { focus }),
+    ...(values['focus-steps'] === undefined ? {} : { focusSteps: intOption(cmd, 'focus-steps', values['focus-steps'], 1, 1, 1_000_000) }),
+    ...(values['demote-revisits'] === true ? { demoteRevisits: true } : {}),
+  };
+}
+
 /** `i/n` with 1 <= i <= n: run indices congruent to i-1 modulo n. */
 export function parseShard(text: string | undefined): Shard | undefined {
   return shardOption('check', text);
@@ -204,12 +230,20 @@ function checkIdOf(target: string, memory: string, strategy: string, system: Ste
   );
 }
 
-function describeStrategy(s: StrategyName, o: { pctDepth: number; bound: number }): string {
+function describeStrategy(
+  s: StrategyName,
+  o: { readonly pctDepth: number; readonly bound: number; readonly focus?: FocusName; readonly focusSteps?: number; readonly demoteRevisits?: boolean },
+): string {
   switch (s) {
     case 'random':
       return 'random (uniform over enabled choices)';
     case 'pct':
-      return `pct (d=${o.pctDepth})`;
+      return (
+        `pct (d=${o.pctDepth}` +
+        (o.focus === undefined ? '' : `, change points on ${o.focus} accesses${o.focusSteps === undefined ? '' : ` (k=${o.focusSteps})`}`) +
+        (o.demoteRevisits === true ? ', revisits demoted' : '') +
+        ')'
+      );
     case 'bounded':
       return `bounded (at most ${o.bound} preemptions, DFS with state cache)`;
     case 'exhaustive':

@@ -10,7 +10,8 @@ import { IMPL_PROGRESS_BOUND } from './impl-system.ts';
 import { projectRoot } from './root.ts';
 import { DEFAULT_PREEMPTION_BOUND } from './strategies/bounded.ts';
 import { bfsSearch } from './strategies/bfs.ts';
-import { runCheck, type StrategyName } from './strategies/index.ts';
+import type { FocusName } from './strategies/focus.ts';
+import { runCheck, type CheckOptions, type StrategyName } from './strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from './strategies/pct.ts';
 import { shrink } from './shrink.ts';
 import { buildSystem } from './targets.ts';
@@ -47,6 +48,11 @@ export interface VariantEntry {
   readonly testBudget?: { readonly runs?: number; readonly maxSteps?: number };
   /** Why the budget is what it is (the bound of a bounded exhaustive search); informational. */
   readonly note?: string;
+  /** PCT: its depth (default DEFAULT_PCT_DEPTH) and refinements (engine/strategies/pct.ts; default none). */
+  readonly pctDepth?: number;
+  readonly focus?: FocusName;
+  readonly focusSteps?: number;
+  readonly demoteRevisits?: boolean;
 }
 
 export interface VariantResult {
@@ -107,18 +113,26 @@ export function variantSystem(e: VariantEntry, variant = e.variant) {
   });
 }
 
-export function runVariantEntry(e: VariantEntry, opts: { readonly maxStates?: number } = {}): VariantResult {
-  if (e.strategy === 'exhaustive') return runExhaustiveEntry(e, opts.maxStates ?? EXHAUSTIVE_MAX_STATES);
-  const start = performance.now();
-  const system = variantSystem(e);
-  const r = runCheck(system, {
+/** The check an entry describes, with the CLI's defaults for what it leaves out. */
+export function checkOptionsOf(e: VariantEntry): CheckOptions {
+  return {
     strategy: e.strategy,
     seed: e.seed,
     runs: e.runs,
     maxSteps: e.maxSteps,
-    pctDepth: DEFAULT_PCT_DEPTH,
+    pctDepth: e.pctDepth ?? DEFAULT_PCT_DEPTH,
+    ...(e.focus === undefined ? {} : { focus: e.focus }),
+    ...(e.focusSteps === undefined ? {} : { focusSteps: e.focusSteps }),
+    ...(e.demoteRevisits === undefined ? {} : { demoteRevisits: e.demoteRevisits }),
     preemptionBound: DEFAULT_PREEMPTION_BOUND,
-  });
+  };
+}
+
+export function runVariantEntry(e: VariantEntry, opts: { readonly maxStates?: number } = {}): VariantResult {
+  if (e.strategy === 'exhaustive') return runExhaustiveEntry(e, opts.maxStates ?? EXHAUSTIVE_MAX_STATES);
+  const start = performance.now();
+  const system = variantSystem(e);
+  const r = runCheck(system, checkOptionsOf(e));
   const violation = r.failure?.run.violation;
   const observed = violation === undefined || violation === null ? 'pass' : `violation of ${violation.invariant}`;
   const steps =

@@ -132,8 +132,8 @@ export interface Variant {
   /**
    * Userspace server: the runtime lock covers the gc only; the Treiber pop of
    * idle_workers (CAS of the head from `first` to `first->next`) runs without
-   * it, so servers pop concurrently (B-ABA). Not in GALLERY: no campaign
-   * strategy finds its interleaving within a budget (docs/bugs/B-ABA.md).
+   * it, so servers pop concurrently (B-ABA). Found by PCT with change points
+   * on shared list accesses (`--focus lists`, docs/exploration.md).
    */
   readonly treiberPop: boolean;
   /**
@@ -247,6 +247,7 @@ export const GALLERY: readonly Variant[] = [
   // disabled. No deviation is needed; the name gives the bug its gallery row
   // (manifest, bench), and FIXED (nofaultInAtomic) is its control.
   { ...V03, name: 'B-SLEEP-ATOMIC', history: 'spec §6.2, §8.1 B-SLEEP-ATOMIC (v0.3 itself, no deviation)' },
+  { ...V03, name: 'B-ABA', history: 'spec §5.4(a), §8.1 B-ABA (Peter O., 9 Jul 2021: Treiber pop without the lock)', treiberPop: true },
   { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
   {
     ...V03,

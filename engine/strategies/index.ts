@@ -10,7 +10,8 @@ import { Rng, runSeed } from '../random.ts';
 import type { RunResult, StepSystem } from '../system.ts';
 import { bfsSearch } from './bfs.ts';
 import { boundedSearch, DEFAULT_PREEMPTION_BOUND } from './bounded.ts';
-import { DEFAULT_PCT_DEPTH, pctScheduler } from './pct.ts';
+import { focusOf, type FocusName } from './focus.ts';
+import { DEFAULT_PCT_DEPTH, pctScheduler, type PctOptions } from './pct.ts';
 import { randomScheduler } from './random.ts';
 import { runScheduled } from './run.ts';
 
@@ -31,6 +32,12 @@ export interface CheckOptions {
   /** Steps of a run's scheduled phase; the search depth of bounded and exhaustive. */
   readonly maxSteps: number;
   readonly pctDepth?: number;
+  /** PCT: which steps may be change points (engine/strategies/focus.ts; default `all`). */
+  readonly focus?: FocusName;
+  /** PCT with a focus: k, the focused steps the change points are drawn among (default maxSteps / 4). */
+  readonly focusSteps?: number;
+  /** PCT: demote a unit whose step returns the run to a state it already visited. */
+  readonly demoteRevisits?: boolean;
   readonly preemptionBound?: number;
   /** Node/state budget of the search strategies. */
   readonly maxStates?: number;
@@ -85,7 +92,7 @@ export function runCheck<S, C>(system: StepSystem<S, C>, opts: CheckOptions): Ch
     const scheduler =
       opts.strategy === 'random'
         ? randomScheduler<S, C>(rng)
-        : pctScheduler(system, rng, opts.pctDepth ?? DEFAULT_PCT_DEPTH, opts.maxSteps);
+        : pctScheduler(system, rng, opts.pctDepth ?? DEFAULT_PCT_DEPTH, opts.maxSteps, pctOptions(opts));
     coverage?.start(system.initial());
     const run = runScheduled(system, scheduler, { maxSteps: opts.maxSteps }, coverage?.step);
     runs++;
@@ -102,4 +109,14 @@ export function runCheck<S, C>(system: StepSystem<S, C>, opts: CheckOptions): Ch
     }
   }
   return { verdict: 'pass', runs, steps, complete: true, ...(coverage === undefined ? {} : { coverage: coverage.report() }) };
+}
+
+/** The PCT refinements a check's options turn on (none by default: plain PCT). */
+export function pctOptions(o: { readonly focus?: FocusName; readonly focusSteps?: number; readonly demoteRevisits?: boolean }): PctOptions {
+  const focus = focusOf(o.focus ?? 'all');
+  return {
+    ...(focus === undefined ? {} : { focus }),
+    ...(o.focusSteps === undefined ? {} : { focusSteps: o.focusSteps }),
+    ...(o.demoteRevisits === true ? { demoteRevisits: true } : {}),
+  };
 }

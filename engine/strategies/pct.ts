@@ -13,33 +13,70 @@
  * environment is scheduled like another thread rather than always or never.
  * A unit with several enabled choices (a worker that may block or yield)
  * picks one uniformly with the run's generator.
+ *
+ * Two refinements, both off by default (docs/exploration.md):
+ *
+ * - focus (engine/strategies/focus.ts, `--focus lists`): only focused steps
+ *   (accesses of a shared list word) may be change points. The d-1 change
+ *   points are drawn among the focused steps 1..k of the run (k =
+ *   `focusSteps`, default maxSteps / 4, about the share of list accesses
+ *   among the implementation's steps), and the j-th fires right after its
+ *   focused step: the unit that took it drops to priority j, so it is
+ *   preempted between that access and its next one. The bound becomes
+ *   1/(n k^(d-1)) with k counting focused steps only.
+ * - revisit demotion (`--demote-revisits`): a unit whose step brings the run
+ *   back to a state it has already been in (a failed lock CAS that changes
+ *   nothing, a worker whose blocking call completes before it sleeps and
+ *   returns it to where it started) drops below every priority given so
+ *   far. Such a unit can only go round the same cycle again until another
+ *   unit acts; PCT implementations treat a yield the same way. Without it a
+ *   high-priority unit in a cycle burns the rest of the run's steps.
  */
 import type { Rng } from '../random.ts';
 import type { StepSystem } from '../system.ts';
+import type { Focus } from './focus.ts';
 import type { Scheduler } from './run.ts';
 
 export const DEFAULT_PCT_DEPTH = 3;
+
+export interface PctOptions {
+  /** Only focused steps may be change points; absent: every step (plain PCT). */
+  readonly focus?: Focus;
+  /** With `focus`: k, the number of focused steps the change points are drawn among (default maxSteps / 4). */
+  readonly focusSteps?: number;
+  /** Demote a unit whose step returns the run to a state it has visited, below every other unit. */
+  readonly demoteRevisits?: boolean;
+}
+
+/** With a focus and no `focusSteps`: k = maxSteps / FOCUS_SHARE. */
+export const FOCUS_SHARE = 4;
 
 export function unitOf<S, C>(system: StepSystem<S, C>, c: C): string {
   const actor = system.actorOf(c);
   return system.causeOf(c) === 'environment' ? `env:${actor}` : actor;
 }
 
-export function pctScheduler<S, C>(system: StepSystem<S, C>, rng: Rng, depth: number, maxSteps: number): Scheduler<S, C> {
+export function pctScheduler<S, C>(system: StepSystem<S, C>, rng: Rng, depth: number, maxSteps: number, opts: PctOptions = {}): Scheduler<S, C> {
   const units = [...system.actors, ...system.actors.map((a) => `env:${a}`)];
   const priority = new Map<string, number>();
   rng.shuffle(units).forEach((u, i) => priority.set(u, depth + i));
-  // Change point j (1-based) at step changeAt[j-1]: distinct steps in 1..maxSteps.
+  const focus = opts.focus;
+  const k = focus === undefined ? maxSteps : Math.max(1, opts.focusSteps ?? Math.ceil(maxSteps / FOCUS_SHARE));
+  // Change point j (1-based) at step (or focused step) changeAt[j-1]: distinct values in 1..k.
   const changeAt = new Map<number, number>();
-  const wanted = Math.min(Math.max(depth - 1, 0), maxSteps);
+  const wanted = Math.min(Math.max(depth - 1, 0), k);
   while (changeAt.size < wanted) {
-    const at = 1 + rng.int(maxSteps);
+    const at = 1 + rng.int(k);
     if (!changeAt.has(at)) changeAt.set(at, changeAt.size + 1);
   }
   let stepNo = 0;
+  let focused = 0;
+  let seen = 0; // trace entries already looked at
+  let lowest = 0; // revisit demotions go below every priority given so far
+  const visited = new Set<string>();
   const best = (enabled: readonly C[]): string => {
     let top = '';
-    let topP = -1;
+    let topP = -Infinity;
     for (const c of enabled) {
       const u = unitOf(system, c);
       const p = priority.get(u) ?? 0;
@@ -51,10 +88,24 @@ export function pctScheduler<S, C>(system: StepSystem<S, C>, rng: Rng, depth: nu
     return top;
   };
   return {
-    pick(_run, enabled) {
+    pick(run, enabled) {
+      // The step taken since the last pick: a scheduler drives its run one step per pick.
+      const last = run.trace.length > seen ? run.trace[run.trace.length - 1] : undefined;
+      seen = run.trace.length;
+      if (last !== undefined && focus !== undefined && focus(last)) {
+        const j = changeAt.get(++focused);
+        if (j !== undefined) priority.set(unitOf(system, last.choice), j);
+      }
+      if (opts.demoteRevisits === true) {
+        const key = system.key(run.state);
+        if (last !== undefined && visited.has(key)) priority.set(unitOf(system, last.choice), --lowest);
+        visited.add(key);
+      }
       stepNo++;
-      const j = changeAt.get(stepNo);
-      if (j !== undefined) priority.set(best(enabled), j);
+      if (focus === undefined) {
+        const j = changeAt.get(stepNo);
+        if (j !== undefined) priority.set(best(enabled), j);
+      }
       const unit = best(enabled);
       const mine = enabled.filter((c) => unitOf(system, c) === unit);
       return mine.length === 1 ? mine[0]! : rng.pick(mine);

@@ -11,10 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { IMPL_PROGRESS_BOUND, makeImplSystem, SLEEP_IN_ATOMIC_ID } from '../../engine/impl-system.ts';
 import { encodeToken, replayToken } from '../../engine/replay.ts';
-import { DEFAULT_PREEMPTION_BOUND } from '../../engine/strategies/bounded.ts';
 import { runCheck } from '../../engine/strategies/index.ts';
-import { DEFAULT_PCT_DEPTH } from '../../engine/strategies/pct.ts';
-import { loadVariantsManifest, variantSystem, VARIANTS_MANIFEST_PATH, type VariantEntry } from '../../engine/variants-manifest.ts';
+import { checkOptionsOf, loadVariantsManifest, variantSystem, VARIANTS_MANIFEST_PATH, type VariantEntry } from '../../engine/variants-manifest.ts';
 import type { StepSystem } from '../../engine/system.ts';
 import { buildSystem, ConfigError, IMPL_VARIANTS } from '../../engine/targets.ts';
 import { GALLERY, V03 } from '../../impl/state.ts';
@@ -30,7 +28,7 @@ function system(e: Entry, variant = e.variant): StepSystem<unknown, unknown> {
 }
 
 function check(sys: StepSystem<unknown, unknown>, e: Entry) {
-  return runCheck(sys, { strategy: e.strategy, seed: e.seed, runs: e.runs, maxSteps: e.maxSteps, pctDepth: DEFAULT_PCT_DEPTH, preemptionBound: DEFAULT_PREEMPTION_BOUND });
+  return runCheck(sys, checkOptionsOf(e));
 }
 
 /** The manifest check of a violation entry, run once per file (some are whole searches). */

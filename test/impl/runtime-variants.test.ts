@@ -9,16 +9,10 @@ import { makeImplSystem, type ImplChoice, type ImplSystem } from '../../engine/i
 import { execute } from '../../engine/system.ts';
 import { IDLE_SERVERS_HEAD, IDLE_WORKERS_HEAD, OFF_IDLE_SERVERS_PTR, OFF_IDLE_WORKERS_PTR, RUNTIME_LOCK, structOf } from '../../impl/layout.ts';
 import { peek } from '../../impl/memory.ts';
-import { implKey, V03, variantByName, type ImplState, type Variant } from '../../impl/state.ts';
-
-/**
- * B-ABA is not in the gallery: no search strategy of the campaign finds its
- * interleaving within a budget (docs/bugs/B-ABA.md); the flag is tested here.
- */
-const B_ABA: Variant = { ...V03, name: 'B-ABA', history: 'spec §5.4(a), §8.1 B-ABA', treiberPop: true };
+import { implKey, variantByName, type ImplState } from '../../impl/state.ts';
 
 function system(variant: string, servers: number, workers: number, yieldOn: boolean, only: readonly string[], progressBound?: number): ImplSystem {
-  const v = variant === B_ABA.name ? B_ABA : variantByName(variant);
+  const v = variantByName(variant);
   if (v === undefined) throw new Error(`no variant ${variant}`);
   return makeImplSystem({
     servers,
