@@ -248,6 +248,10 @@ export const GALLERY: readonly Variant[] = [
   // (manifest, bench), and FIXED (nofaultInAtomic) is its control.
   { ...V03, name: 'B-SLEEP-ATOMIC', history: 'spec §6.2, §8.1 B-SLEEP-ATOMIC (v0.3 itself, no deviation)' },
   { ...V03, name: 'B-ABA', history: 'spec §5.4(a), §8.1 B-ABA (Peter O., 9 Jul 2021: Treiber pop without the lock)', treiberPop: true },
+  // Finding F-REMOVE-GC: the runtime removes itself from idle_servers with
+  // atomic_stack_remove without its lock, as the helper's comment says it
+  // may ("safe to run concurrently with push/pop/remove" of the gc).
+  { ...V03, name: 'B-REMOVE-GC', history: 'spec §5.3 (atomic_stack_remove against a concurrent atomic_stack_gc), finding F-REMOVE-GC (docs/bugs/F-REMOVE-GC.md)', removeWithoutLock: true },
   { ...V03, name: 'B-WAKE-SPIN', history: 'v0.2 umcg_do_wake_loop; spec §1, §4.3, §4.5, §8.1 B-WAKE-SPIN', wakeSpin: true },
   {
     ...V03,
