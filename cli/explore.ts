@@ -102,7 +102,7 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
 
 function toText(opts: ExploreOptions, r: ExploreResult): string[] {
   const lines = [
-    `explore model ${modelVariantName(opts.fixes)} ${configName(opts)}: ${r.verdict}`,
+    `explore model ${configName(opts)}: ${r.verdict}`,
     `  ${r.distinctStates} distinct states (symmetry-reduced), ${r.transitions} transitions, depth ${r.depth},` +
       ` ${r.quiescentStates} quiescent, longest quiet run ${r.longestQuietRun}` +
       ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s)`,

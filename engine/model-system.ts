@@ -124,7 +124,7 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
 /** The name of a fix set (model/types.ts MODEL_VARIANTS); a set with no name is listed flag by flag. */
 export function modelVariantName(fixes: ModelFixes | undefined): string {
   const f = fixes ?? NO_FIXES;
-  const key = (x: ModelFixes): string => JSON.stringify([x.noHooksInWait, x.wakeHookAtCallExit, x.hookWaitUninterruptible]);
+  const key = (x: ModelFixes): string => JSON.stringify([x.noHooksInWait, x.wakeHookAtCallExit, x.hookWaitUninterruptible, x.popRetryCurr]);
   for (const [name, set] of Object.entries(MODEL_VARIANTS)) if (key(set) === key(f)) return name;
   return `v0.3+${(Object.keys(f) as (keyof ModelFixes)[]).filter((k) => f[k]).join('+')}`;
 }

@@ -60,7 +60,7 @@ export class AbstractionError extends Error {}
  */
 export function modelConfigOf(cfg: ImplConfig): ModelConfig {
   const fixes = modelFixesOf(cfg.variant);
-  const any = fixes.noHooksInWait || fixes.wakeHookAtCallExit || fixes.hookWaitUninterruptible;
+  const any = fixes.noHooksInWait || fixes.wakeHookAtCallExit || fixes.hookWaitUninterruptible || fixes.popRetryCurr;
   return {
     servers: cfg.servers,
     workers: cfg.workers,
@@ -75,10 +75,11 @@ export function modelConfigOf(cfg: ImplConfig): ModelConfig {
 /**
  * The model fixes of a variant: its flags of the same names. FIXED's
  * `nofaultInAtomic` and `noDieOnContention` have no model counterpart: the
- * model has no page faults and no `max_tries` bound.
+ * model has no page faults and no `max_tries` bound. No variant has the
+ * model's `popRetryCurr` (F5) yet.
  */
 export function modelFixesOf(v: Variant): ModelFixes {
-  return { noHooksInWait: v.noHooksInWait, wakeHookAtCallExit: v.wakeHookAtCallExit, hookWaitUninterruptible: v.hookWaitUninterruptible };
+  return { noHooksInWait: v.noHooksInWait, wakeHookAtCallExit: v.wakeHookAtCallExit, hookWaitUninterruptible: v.hookWaitUninterruptible, popRetryCurr: false };
 }
 
 /** What the stack says about a task, in model terms. */

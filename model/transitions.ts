@@ -211,6 +211,15 @@ function wakeHookAfterSchedule(t: Task, fixes: ModelFixes): boolean {
   return !(fixes.wakeHookAtCallExit && t.hookFrom === 'call');
 }
 
+/**
+ * umcg_sll_pop's cmpxchg on `node` failed: with `popRetryCurr` (F5) a node
+ * whose link is unmarked (nobody claimed it; its successor changed) is
+ * tried again with the link observed.
+ */
+function popRetriesCurr(node: ListNode, fixes: ModelFixes): boolean {
+  return fixes.popRetryCurr && !node.marked;
+}
+
 /** The wake hook's nested umcg_idle_loop (its sleep and the steps either side). */
 const HOOK_WAIT_PCS: ReadonlySet<Pc> = new Set<Pc>(['update_worker:check', 'update_worker:schedule', 'update_worker:after']);
 
@@ -965,7 +974,7 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'update_worker:pop_cas';
     return { row: 'W3', label: `umcg_sll_pop: smp_mb(); next = *${name(d, curr)} = ${next === 0 ? 'NULL' : name(d, next)}` };
   },
-  'update_worker:pop_cas': (d, t) => {
+  'update_worker:pop_cas': (d, t, w, fixes) => {
     const curr = t.other;
     const list = d.idleServers;
     const i = list.findIndex((n) => n.tid === curr);
@@ -979,7 +988,12 @@ const STEP: Readonly<Record<Pc, Handler>> = {
       return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}, next, next | 1) claims ${name(d, curr)}` };
     }
     // The cmpxchg fails (curr was marked, or the gc unlinked its
-    // successor): curr = observed & ~1, curr itself is not retried.
+    // successor): curr = observed & ~1, curr itself is not retried
+    // (except with popRetryCurr).
+    if (popRetriesCurr(node, fixes)) {
+      t.seen = next;
+      return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}) fails, link now ${next === 0 ? 'NULL' : name(d, next)}: retry ${name(d, curr)}` };
+    }
     t.seen = 0;
     popMoveTo(t, next);
     return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}) fails, curr = ${next === 0 ? 'NULL, none' : name(d, next)}` };

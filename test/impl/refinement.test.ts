@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { abstractState, checkStep } from '../../impl/abstraction.ts';
+import { abstractState, checkAbstractStep, checkStep, modelConfigOf } from '../../impl/abstraction.ts';
+import { bfsSearch } from '../../engine/strategies/bfs.ts';
 import { IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, OFF_STATE, STRUCT_BASE, set0, structOf } from '../../impl/layout.ts';
 import { implChoices, implStep, type Choice } from '../../impl/machine.ts';
 import { peek, pendingStores, withCell } from '../../impl/memory.ts';
 import { prng } from '../../impl/random.ts';
 import { variantByName, type ImplState } from '../../impl/state.ts';
 import { makeImplSystem, type ImplSystem, type ImplSystemOptions } from '../../engine/impl-system.ts';
-import type { State } from '../../model/types.ts';
+import { FIXED_FIXES, NO_FIXES, type State } from '../../model/types.ts';
 import { randomRun } from '../../impl/random.ts';
 import { stateKey } from '../../model/canon.ts';
 import { initialState } from '../../model/init.ts';
@@ -222,6 +223,47 @@ describe('refinement: impl -> model', () => {
       expect(() => abstractState(bad)).toThrow(/F-POP-UAF/);
       expect(checkStep(s, bad, cfg).ok).toBe(false);
     });
+  });
+});
+
+// FIXED refines the model with the same fixes (impl/abstraction.ts
+// modelConfigOf: FIXED's flags noHooksInWait, wakeHookAtCallExit and
+// hookWaitUninterruptible are model fixes of the same names).
+describe('refinement: FIXED -> the model with FIXED_FIXES', () => {
+  const FIXED = variantByName('FIXED')!;
+
+  it('REFINEMENT: the model configuration of FIXED has its three kernel fixes, that of v0.3 none', () => {
+    expect(modelConfigOf(config({ variant: FIXED })).fixes).toEqual(FIXED_FIXES);
+    expect(modelConfigOf(config()).fixes).toBeUndefined();
+  });
+
+  it('REFINEMENT: accepts 400 random interleavings of FIXED (1 server, 2 workers, yield, blocking calls, SC, contract)', () => {
+    const cfg = config({ servers: 1, workers: 2, yield: true, variant: FIXED });
+    for (let seed = 1; seed <= 400; seed++) {
+      const f = firstFailure(cfg, seed, 200);
+      if (f !== undefined) expect.fail(f);
+    }
+  });
+
+  it('REFINEMENT: every step of FIXED 1x1 (exhaustive, SC, contract) refines the FIXED model', () => {
+    const sys = makeImplSystem({ servers: 1, workers: 1, memory: 'sc', profile: 'contract', yield: true, locks: false, envBudget: 0, variant: FIXED, only: ['REFINEMENT'] });
+    const r = bfsSearch(sys, { maxStates: 200_000, maxDepth: Number.MAX_SAFE_INTEGER });
+    expect(r.failure?.run.violation ?? null).toBeNull();
+    expect(r.complete).toBe(true);
+  }, 120_000);
+
+  it('REFINEMENT: FIXED does not refine the v0.3 model (the fixes are needed on both sides)', () => {
+    const cfg = config({ servers: 1, workers: 2, yield: true, variant: FIXED });
+    const v03 = { ...modelConfigOf(cfg), fixes: NO_FIXES };
+    let failed = false;
+    for (let seed = 1; seed <= 400 && !failed; seed++) {
+      randomRun(cfg, seed, 200, (st) => {
+        const v = checkAbstractStep(abstractState(st.before, NO_FIXES), abstractState(st.after, NO_FIXES), v03);
+        if (!v.ok) failed = true;
+        return !failed;
+      });
+    }
+    expect(failed).toBe(true);
   });
 });
 
