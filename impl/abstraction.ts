@@ -75,11 +75,10 @@ export function modelConfigOf(cfg: ImplConfig): ModelConfig {
 /**
  * The model fixes of a variant: its flags of the same names. FIXED's
  * `nofaultInAtomic` and `noDieOnContention` have no model counterpart: the
- * model has no page faults and no `max_tries` bound. No variant has the
- * model's `popRetryCurr` (F5) yet.
+ * model has no page faults and no `max_tries` bound.
  */
 export function modelFixesOf(v: Variant): ModelFixes {
-  return { noHooksInWait: v.noHooksInWait, wakeHookAtCallExit: v.wakeHookAtCallExit, hookWaitUninterruptible: v.hookWaitUninterruptible, popRetryCurr: false };
+  return { noHooksInWait: v.noHooksInWait, wakeHookAtCallExit: v.wakeHookAtCallExit, hookWaitUninterruptible: v.hookWaitUninterruptible, popRetryCurr: v.popRetryCurr };
 }
 
 /** What the stack says about a task, in model terms. */

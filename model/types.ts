@@ -239,9 +239,8 @@ export interface ModelFixes {
    * F5: a failed cmpxchg of umcg_sll_pop on a node whose link is still
    * unmarked (its successor changed: the gc unlinked it) retries the same
    * node with the link it observed, as a compare-and-swap loop does,
-   * instead of moving on past it. Not in the FIXED implementation variant
-   * (it does not fix F5); v0.4 replaced the idle-server list by one word
-   * (spec §5.5). The form is ours.
+   * instead of moving on past it. v0.4 replaced the idle-server list by
+   * one word (spec §5.5); the form is ours.
    */
   readonly popRetryCurr: boolean;
 }
@@ -249,18 +248,11 @@ export interface ModelFixes {
 /** v0.3: no fix. */
 export const NO_FIXES: ModelFixes = { noHooksInWait: false, wakeHookAtCallExit: false, hookWaitUninterruptible: false, popRetryCurr: false };
 
-/** The model of the FIXED implementation variant (impl/state.ts GALLERY, docs/bugs/FIXED.md). */
-export const FIXED_FIXES: ModelFixes = { noHooksInWait: true, wakeHookAtCallExit: true, hookWaitUninterruptible: true, popRetryCurr: false };
+/** Every fix: the model of the FIXED implementation variant (impl/state.ts GALLERY, docs/bugs/FIXED.md). */
+export const FIXED_FIXES: ModelFixes = { noHooksInWait: true, wakeHookAtCallExit: true, hookWaitUninterruptible: true, popRetryCurr: true };
 
-/** FIXED and a fix for F5: every fix the model has. */
-export const ALL_FIXES: ModelFixes = { ...FIXED_FIXES, popRetryCurr: true };
-
-/**
- * The named fix sets (`--variant` of `explore --target model`): v0.3,
- * FIXED (the implementation variant's kernel fixes), FIXED-POP (FIXED and
- * popRetryCurr, the fix for F5 that FIXED lacks).
- */
-export const MODEL_VARIANTS: Readonly<Record<'v0.3' | 'FIXED' | 'FIXED-POP', ModelFixes>> = { 'v0.3': NO_FIXES, FIXED: FIXED_FIXES, 'FIXED-POP': ALL_FIXES };
+/** The named fix sets (`--variant` of `explore --target model`). */
+export const MODEL_VARIANTS: Readonly<Record<'v0.3' | 'FIXED', ModelFixes>> = { 'v0.3': NO_FIXES, FIXED: FIXED_FIXES };
 
 /** Which userspace the environment plays. */
 export type Profile = 'contract' | 'adversarial';

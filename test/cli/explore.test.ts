@@ -64,8 +64,8 @@ describe('umcg-verify explore', () => {
 
   it('--variant names the text report\'s configuration', async () => {
     const io = capture();
-    expect(await main(['explore', '--variant', 'FIXED-POP', '--servers', '1', '--workers', '1'])).toBe(0);
-    expect(io.out()).toMatch(/^explore model FIXED-POP 1x1 contract yield: pass\n/);
+    expect(await main(['explore', '--variant', 'FIXED', '--servers', '1', '--workers', '1'])).toBe(0);
+    expect(io.out()).toMatch(/^explore model FIXED 1x1 contract yield: pass\n/);
   });
 
   const bad: [string, string[]][] = [

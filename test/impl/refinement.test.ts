@@ -227,12 +227,12 @@ describe('refinement: impl -> model', () => {
 });
 
 // FIXED refines the model with the same fixes (impl/abstraction.ts
-// modelConfigOf: FIXED's flags noHooksInWait, wakeHookAtCallExit and
-// hookWaitUninterruptible are model fixes of the same names).
+// modelConfigOf: FIXED's flags noHooksInWait, wakeHookAtCallExit,
+// hookWaitUninterruptible and popRetryCurr are model fixes of the same names).
 describe('refinement: FIXED -> the model with FIXED_FIXES', () => {
   const FIXED = variantByName('FIXED')!;
 
-  it('REFINEMENT: the model configuration of FIXED has its three kernel fixes, that of v0.3 none', () => {
+  it('REFINEMENT: the model configuration of FIXED has its four model fixes, that of v0.3 none', () => {
     expect(modelConfigOf(config({ variant: FIXED })).fixes).toEqual(FIXED_FIXES);
     expect(modelConfigOf(config()).fixes).toBeUndefined();
   });
@@ -251,6 +251,26 @@ describe('refinement: FIXED -> the model with FIXED_FIXES', () => {
     expect(r.failure?.run.violation ?? null).toBeNull();
     expect(r.complete).toBe(true);
   }, 120_000);
+
+  it('REFINEMENT: FIXED\'s retry of an unclaimed node in umcg_sll_pop (popRetryCurr, F5) is the model\'s retry (2 servers, 2 workers)', () => {
+    // Seed 232 is the first of a seeded search over random 2x2 runs that
+    // reaches the retry (a failed cmpxchg on an unmarked link, then a
+    // cmpxchg on the same node).
+    const cfg = config({ servers: 2, workers: 2, yield: true, variant: FIXED });
+    const pop = (s: ImplState, tid: number) => s.tasks[tid - 1]!.stack.find((f) => f.fn === 'umcg_sll_pop');
+    let retries = 0;
+    randomRun(cfg, 232, 400, (st) => {
+      for (const t of st.after.tasks) {
+        const a = pop(st.after, t.tid);
+        const b = pop(st.before, t.tid);
+        if (a?.pc === 'cas_done' && b?.pc === 'cas_done' && a.v.curr === b.v.curr && a.v.step === b.v.step! + 1) retries++;
+      }
+      const v = checkStep(st.before, st.after, cfg);
+      if (!v.ok) expect.fail(v.reason);
+      return true;
+    });
+    expect(retries).toBeGreaterThan(0);
+  });
 
   it('REFINEMENT: FIXED does not refine the v0.3 model (the fixes are needed on both sides)', () => {
     const cfg = config({ servers: 1, workers: 2, yield: true, variant: FIXED });
