@@ -568,6 +568,12 @@ export interface TaskSnapshot {
   readonly rv: number;
   readonly rv2: number;
   readonly pfw: boolean;
+  /**
+   * Its pending signal. Only the task clears it (its signal handler, after
+   * the store in program order) and only the environment sets it, so the
+   * rolled-back task shows a signal pending now or at the snapshot.
+   */
+  readonly sig: boolean;
 }
 
 /**
@@ -589,7 +595,7 @@ export function storeHistoryKey(h: StoreHistory): string {
   for (let c = 0; c < h.length; c++) {
     k += `|${c}`;
     for (const snap of h[c]!) {
-      k += `;${snap.tid},${snap.rv},${snap.rv2},${snap.pfw ? 1 : 0}`;
+      k += `;${snap.tid},${snap.rv},${snap.rv2},${snap.pfw ? 1 : 0}${snap.sig ? 1 : 0}`;
       for (const f of snap.stack) {
         k += `/${f.fn}:${f.pc}`;
         for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
@@ -616,7 +622,7 @@ export function nextStoreHistory(h: StoreHistory, before: ImplState, after: Impl
     const tid = before.cpus[c] ?? 0;
     const t = before.tasks[tid - 1];
     if (t === undefined) throw new AbstractionError(`cpu${c}: a store was buffered with no current task`);
-    const snap: TaskSnapshot = { tid, stack: t.stack, rv: t.rv, rv2: t.rv2, pfw: t.pfw };
+    const snap: TaskSnapshot = { tid, stack: t.stack, rv: t.rv, rv2: t.rv2, pfw: t.pfw, sig: t.sig };
     out[c] = [...cur, ...Array.from({ length: na - nb }, () => snap)];
   }
   return out ?? h;
@@ -633,7 +639,7 @@ export function abstractStateTso(s: ImplState, h: StoreHistory, fixes: ModelFixe
     if (snap === undefined) continue;
     tasks ??= s.tasks.slice();
     const t = tasks[snap.tid - 1]!;
-    tasks[snap.tid - 1] = { ...t, stack: snap.stack, rv: snap.rv, rv2: snap.rv2, pfw: snap.pfw };
+    tasks[snap.tid - 1] = { ...t, stack: snap.stack, rv: snap.rv, rv2: snap.rv2, pfw: snap.pfw, sig: snap.sig || t.sig };
   }
   return abstractState(tasks === undefined ? s : { ...s, tasks }, fixes);
 }

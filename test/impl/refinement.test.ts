@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abstractState, checkAbstractStep, checkStep, modelConfigOf } from '../../impl/abstraction.ts';
 import { bfsSearch } from '../../engine/strategies/bfs.ts';
+import { replayToken } from '../../engine/replay.ts';
 import { IDLE_SERVERS_HEAD, OFF_IDLE_SERVERS_PTR, OFF_STATE, STRUCT_BASE, set0, structOf } from '../../impl/layout.ts';
 import { implChoices, implStep, type Choice } from '../../impl/machine.ts';
 import { peek, pendingStores, withCell } from '../../impl/memory.ts';
@@ -284,6 +285,22 @@ describe('refinement: FIXED -> the model with FIXED_FIXES', () => {
       });
     }
     expect(failed).toBe(true);
+  });
+});
+
+describe('refinement under TSO: the rolled-back task keeps its pending signal', () => {
+  it('REFINEMENT: a signal handler that clears the signal while its task\'s next_tid store is still buffered is a stutter until the drain', () => {
+    // FIXED 1x2 adversarial TSO, random search (run 2 of seed 1): W2 gets a
+    // signal before it registers, later sys_umcg_wait returns -EINTR, the
+    // runtime stores next_tid = 0 (buffered) and its handler clears the
+    // signal. Before the snapshot kept the signal bit, that last step
+    // showed the model's wait:eintr with no signal pending.
+    const token =
+      'uv1.impl.eyJ2YXJpYW50IjoiRklYRUQiLCJzZXJ2ZXJzIjoxLCJ3b3JrZXJzIjoyLCJjcHVzIjoyLCJtZW1vcnkiOiJ0c28iLCJwcm9maWxlIjoiYWR2ZXJzYXJpYWwiLCJ5aWVsZCI6dHJ1ZSwibG9ja3MiOmZhbHNlLCJlbnZCdWRnZXQiOjEsInByb2dyZXNzQm91bmQiOjIwNDh9.g3_r2-3_r1-2_r2-2_r1-2_d0_s0t3_r3-2_r2-2_r3_r2_r3_s0t1_r2_r1-2_d0_r2_r1-2_r2_d0-2_r1-2_s0t3_r3_r2_s0t1_d1_r1_s0t3_r3_r2_r3-3_r2_s0t1_r2_r1_r2_r1-2_r2_s0t3_r3_r2_r3-2_r2_d0_r2-3_r3_s0t1_r2_r1_s0t3_r3-2_s0t1_r1_d0_r1-4_s0t3_r3-2_s0t1_r1-3_s0t3_r3-3_s0t1_r1-2_d0_r1_d0_r1-4_d0-4_s0t3_r3_y3_r3-2_d0_r3-2_d0_r3-4_d0-2_r3-10.c8b44de1';
+    const r = replayToken(token);
+    const last = r.run.trace.at(-1)!;
+    expect(last.label).toBe('T3 worker:eintr signal handler runs');
+    expect(r.run.violation).toBeNull();
   });
 });
 
