@@ -16,19 +16,26 @@ import { describeImplChecks, IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem
 import { configName } from '../engine/manifest.ts';
 import { encodeToken } from '../engine/replay.ts';
 import { bfsSearch } from '../engine/strategies/bfs.ts';
+import { modelVariantName } from '../engine/model-system.ts';
 import { guardInternalErrors, selects } from '../engine/system.ts';
-import { MEMORY_MODELS } from '../engine/targets.ts';
+import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
 import type { ImplState } from '../impl/state.ts';
+import { MODEL_VARIANTS } from '../model/types.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 export const EXIT_INCOMPLETE = 3;
 
-const HELP = `usage: umcg-verify explore --target model|impl --servers S --workers W
+/** The model's named fix sets, `--variant` of `--target model`. */
+const MODEL_VARIANT_NAMES = Object.keys(MODEL_VARIANTS) as (keyof typeof MODEL_VARIANTS)[];
+
+const HELP = `usage: umcg-verify explore --target model|impl --servers S --workers W [--variant V]
          [--profile contract|adversarial] [--no-yield] [--locks] [--env-budget N]
          [--progress-bound K] [--max-states N] [--all] [--only ID[,ID...]] [--json]
-         impl only: [--memory sc|tso] [--cpus N] (no --all)`;
+         impl only: [--memory sc|tso] [--cpus N] (no --all)
+  --variant: model v0.3 (default) or FIXED (v0.3 with the fixes of docs/bugs/FIXED.md,
+             model/README.md); impl v0.3 or a gallery variant (impl/state.ts GALLERY)`;
 
 /** Default state cap of `--target impl` (exact keys: no symmetry reduction). */
 export const IMPL_MAX_STATES = 2_000_000;
@@ -38,6 +45,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   const { values } = parse(cmd, args, {
     ...CONFIG_OPTIONS,
     target: { type: 'string' },
+    variant: { type: 'string' },
     'max-states': { type: 'string' },
     all: { type: 'boolean' },
     memory: { type: 'string' },
@@ -53,8 +61,10 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   if (target === 'impl') return exploreImpl(values);
   if (values.memory !== undefined || values.cpus !== undefined) throw new UsageError('explore: --memory and --cpus apply to --target impl');
   const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: DEFAULT_PROGRESS_BOUND });
+  const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', MODEL_VARIANT_NAMES);
   const opts: ExploreOptions = {
     ...c,
+    ...(variant === 'v0.3' ? {} : { fixes: MODEL_VARIANTS[variant] }),
     maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, 100_000_000),
     stopAtFirst: values.all !== true,
   };
@@ -71,6 +81,7 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
   const first = r.violations[0];
   return {
     target: 'model',
+    variant: modelVariantName(opts.fixes),
     servers: opts.servers,
     workers: opts.workers,
     profile: opts.profile,
@@ -121,9 +132,10 @@ function exploreImpl(values: ExploreValues): number {
   const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: IMPL_PROGRESS_BOUND, extraIds: IMPL_CHECK_IDS });
   const { servers, workers, profile } = c;
   const memory = choiceOption(cmd, 'memory', str('memory'), 'sc', MEMORY_MODELS);
+  const variant = variantByName(choiceOption(cmd, 'variant', str('variant'), 'v0.3', IMPL_VARIANTS))!;
   const cpus = intOption(cmd, 'cpus', str('cpus'), 2, 1, 8);
   const maxStates = intOption(cmd, 'max-states', str('max-states'), IMPL_MAX_STATES, 1, 100_000_000);
-  const system = guardInternalErrors(makeImplSystem({ ...c, cpus, memory }));
+  const system = guardInternalErrors(makeImplSystem({ ...c, cpus, memory, variant }));
   const { system: measured, depth } = withDepth(system);
   const start = performance.now();
   const r = bfsSearch(measured, { maxStates, maxDepth: Number.MAX_SAFE_INTEGER });
@@ -136,6 +148,7 @@ function exploreImpl(values: ExploreValues): number {
   if (values['json'] === true) {
     const obj = {
       target: 'impl',
+      variant: variant.name,
       servers,
       workers,
       profile,
@@ -160,7 +173,7 @@ function exploreImpl(values: ExploreValues): number {
     process.stdout.write(`${JSON.stringify(obj)}\n`);
   } else {
     const lines = [
-      `explore impl v0.3 ${servers}x${workers} ${profile}${values['no-yield'] === true ? ' no-yield' : ' yield'} memory ${memory}, ${cpus} CPUs: ${verdict}`,
+      `explore impl ${variant.name} ${servers}x${workers} ${profile}${values['no-yield'] === true ? ' no-yield' : ' yield'} memory ${memory}, ${cpus} CPUs: ${verdict}`,
       `  ${describeImplChecks(memory, c.only)}`,
       `  ${r.nodes} distinct states (exact keys), ${r.steps} transitions, depth ${depth()} in ${Math.round(elapsedMs)} ms (${statesPerSecond} states/s)`,
     ];

@@ -161,7 +161,7 @@ class Explorer {
       for (let ai = 0; ai < actions.length; ai++) {
         const a = actions[ai]!;
         if (!enabled(s, a, opts)) continue;
-        const step = applyMutable(s, a);
+        const step = applyMutable(s, a, this.opts);
         this.transitions++;
         if (causeOf(a) === 'code') codeEnabled = true;
         for (const inv of this.edgeInvs) {
@@ -234,7 +234,7 @@ class Explorer {
     for (let i = id; this.parent.get(i) >= 0; i = this.parent.get(i)) {
       const from = this.decode(this.parent.get(i));
       const actions = candidateActions(from, this.opts);
-      const ai = actions.findIndex((a) => enabled(from, a, this.opts) && this.idOf(applyMutable(from, a).next) === i);
+      const ai = actions.findIndex((a) => enabled(from, a, this.opts) && this.idOf(applyMutable(from, a, this.opts).next) === i);
       if (ai < 0) throw new Error(`explore: no action from state ${this.parent.get(i)} reaches state ${i}`);
       p.push(ai);
     }
@@ -258,7 +258,7 @@ class Explorer {
       for (let tid = 1; tid <= n; tid++) back[rename[tid]!] = tid;
       const canon = candidateActions(this.codec.decode(this.codec.key, 0), this.opts)[ai]!;
       const a = { ...canon, tid: back[canon.tid]! } as Action;
-      const step = applyMutable(s, a);
+      const step = applyMutable(s, a, this.opts);
       trace.push({ index: trace.length + 1, task: taskName(this.root, a.tid), row: step.row, label: step.label, action: a });
       s = step.next;
     }
@@ -306,7 +306,7 @@ class Explorer {
     for (let ai = 0; ai < actions.length; ai++) {
       const a = actions[ai]!;
       if (causeOf(a) !== 'code' || !enabled(s, a, this.opts)) continue;
-      const to = this.idOf(applyMutable(s, a).next);
+      const to = this.idOf(applyMutable(s, a, this.opts).next);
       if (to < 0) throw new Error(`explore: a code step from state ${id} leaves the stored states`);
       out.push(to);
     }
@@ -349,7 +349,7 @@ class Explorer {
       let to = -1;
       const ai = actions.findIndex((a) => {
         if (causeOf(a) !== 'code' || !enabled(cur, a, this.opts)) return false;
-        to = this.idOf(applyMutable(cur, a).next);
+        to = this.idOf(applyMutable(cur, a, this.opts).next);
         return len.get(to) === want;
       });
       if (ai < 0) throw new Error(`explore: no code step from state ${node} continues the longest run`);

@@ -76,6 +76,7 @@ import { pendingStores, type PageStatus } from '../impl/memory.ts';
 import { noCode } from '../impl/runtime.ts';
 import { implInit, implKey, V03, WARN_SLEEP_IN_ATOMIC, type ImplConfig, type ImplState, type KTask, type Variant } from '../impl/state.ts';
 import { stateKey } from '../model/canon.ts';
+import { fixesOf } from '../model/transitions.ts';
 import type { Profile, State } from '../model/types.ts';
 import { formatState } from './format.ts';
 import { hasCorruptList, modelCoverage, registryChecks } from './model-system.ts';
@@ -157,7 +158,9 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     envBudget: opts.envBudget,
     variant: opts.variant ?? V03,
   };
+  // The model this variant refines: FIXED's kernel fixes are model fixes too.
   const mcfg = modelConfigOf(cfg);
+  const fixes = fixesOf(mcfg);
   const sc = cfg.memoryModel === 'sc';
   const progressBound = opts.progressBound ?? IMPL_PROGRESS_BOUND;
   const refinement = selects(opts.only, REFINEMENT_ID);
@@ -188,7 +191,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     let a = cache.get(s);
     if (a === undefined) {
       try {
-        a = { state: sc ? abstractState(s) : abstractStateTso(s, historyOf(s)) };
+        a = { state: sc ? abstractState(s, fixes) : abstractStateTso(s, historyOf(s), fixes) };
       } catch (e) {
         if (!(e instanceof AbstractionError)) throw e;
         a = { error: e.message };
@@ -251,7 +254,7 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
    * counts as the model transition it refines (stutters count as none).
    */
   const implCoverage = (): CoverageSpec<ImplState, ImplChoice> => {
-    const model = modelCoverage(mcfg, abstractState(root));
+    const model = modelCoverage(mcfg, abstractState(root, fixes));
     return {
       universe: model.universe,
       step(before, _ic, step, hit) {

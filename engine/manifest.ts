@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ExploreOptions, ExploreResult } from './explore.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 import type { ModelConfig } from '../model/types.ts';
+import { modelVariantName } from './model-system.ts';
 import { projectRoot } from './root.ts';
 
 /** A manifest configuration: the model's own configuration. */
@@ -36,7 +37,8 @@ export function configName(c: ExploreConfig): string {
   const extras = [c.yield ? 'yield' : 'no-yield', c.locks ? 'locks' : '', c.envBudget > 0 ? `env=${c.envBudget}` : '']
     .filter((x) => x !== '')
     .join(',');
-  return `${c.servers}x${c.workers} ${c.profile} ${extras}`;
+  const fixes = c.fixes === undefined ? '' : `${modelVariantName(c.fixes)} `;
+  return `${fixes}${c.servers}x${c.workers} ${c.profile} ${extras}`;
 }
 
 /** Explorer options for a manifest entry: full exploration, every violation kept. */

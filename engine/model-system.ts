@@ -12,7 +12,7 @@
 import { stateKey } from '../model/canon.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action, type ActionKind, type Step } from '../model/transitions.ts';
-import { pcsOf, type ModelConfig, type Pc, type Profile, type Role, type State, type UmcgState } from '../model/types.ts';
+import { MODEL_VARIANTS, NO_FIXES, pcsOf, type ModelConfig, type ModelFixes, type Pc, type Profile, type Role, type State, type UmcgState } from '../model/types.ts';
 import { appliesTo, type LivenessProperty, type StateInvariant, type TransitionInvariant, type Witness } from '../properties/invariant.ts';
 import { DEFAULT_PROGRESS_BOUND, INVARIANTS } from '../properties/registry.ts';
 import { formatState } from './format.ts';
@@ -59,6 +59,7 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
     yield: opts.yield,
     locks: opts.locks,
     envBudget: opts.envBudget,
+    ...(opts.fixes === undefined ? {} : { fixes: opts.fixes }),
   };
   const progressBound = opts.progressBound ?? DEFAULT_PROGRESS_BOUND;
   const root = initialState(cfg);
@@ -79,7 +80,7 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
   }
 
   const config: SystemConfig = {
-    variant: 'v0.3',
+    variant: modelVariantName(cfg.fixes),
     servers: cfg.servers,
     workers: cfg.workers,
     profile: cfg.profile,
@@ -104,7 +105,7 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
       return out;
     },
     step(s, a): StepResult<State> {
-      const st = applyMutable(s, a);
+      const st = applyMutable(s, a, cfg);
       return { next: st.next, label: st.label, actor: actorOfTid(a.tid), row: st.row };
     },
     actorOf: (a) => actorOfTid(a.tid),
@@ -118,6 +119,14 @@ export function makeModelSystem(opts: ModelSystemOptions): ModelSystem {
     describeState: formatState,
     coverage: modelCoverage(cfg, root),
   };
+}
+
+/** The name of a fix set (model/types.ts MODEL_VARIANTS); a set with no name is listed flag by flag. */
+export function modelVariantName(fixes: ModelFixes | undefined): string {
+  const f = fixes ?? NO_FIXES;
+  const key = (x: ModelFixes): string => JSON.stringify([x.noHooksInWait, x.wakeHookAtCallExit, x.hookWaitUninterruptible, x.popRetryCurr]);
+  for (const [name, set] of Object.entries(MODEL_VARIANTS)) if (key(set) === key(f)) return name;
+  return `v0.3+${(Object.keys(f) as (keyof ModelFixes)[]).filter((k) => f[k]).join('+')}`;
 }
 
 /** The registry's checks on abstract model states, as a step system runs them. */

@@ -32,8 +32,8 @@
 import { stateKey } from '../model/canon.ts';
 import { EAGAIN, errnoName } from '../model/errno.ts';
 import { candidateActions } from '../model/init.ts';
-import { applyMutable, decodeState, enabled, type Action, type Step } from '../model/transitions.ts';
-import type { ListNode, ModelConfig, Pc, Registration, State, Task, Tid, UmcgWord } from '../model/types.ts';
+import { applyMutable, decodeState, enabled, fixesOf, type Action, type Step } from '../model/transitions.ts';
+import { NO_FIXES, type ListNode, type ModelConfig, type ModelFixes, type Pc, type Registration, type State, type Task, type Tid, type UmcgWord } from '../model/types.ts';
 import {
   IDLE_SERVERS_HEAD,
   OFF_IDLE_SERVERS_PTR,
@@ -49,12 +49,36 @@ import {
   structOf,
 } from './layout.ts';
 import { peek, pendingStores } from './memory.ts';
-import type { Frame, ImplConfig, ImplState, KTask } from './state.ts';
+import type { Frame, ImplConfig, ImplState, KTask, Variant } from './state.ts';
 
 export class AbstractionError extends Error {}
 
+/**
+ * The model configuration an implementation configuration refines: the
+ * same workload and environment, and the model fixes that match the
+ * variant's kernel flags (FIXED: all of them; every other variant: none).
+ */
 export function modelConfigOf(cfg: ImplConfig): ModelConfig {
-  return { servers: cfg.servers, workers: cfg.workers, profile: cfg.profile, yield: cfg.yield, locks: cfg.locks, envBudget: cfg.envBudget };
+  const fixes = modelFixesOf(cfg.variant);
+  const any = fixes.noHooksInWait || fixes.wakeHookAtCallExit || fixes.hookWaitUninterruptible || fixes.popRetryCurr;
+  return {
+    servers: cfg.servers,
+    workers: cfg.workers,
+    profile: cfg.profile,
+    yield: cfg.yield,
+    locks: cfg.locks,
+    envBudget: cfg.envBudget,
+    ...(any ? { fixes } : {}),
+  };
+}
+
+/**
+ * The model fixes of a variant: its flags of the same names. FIXED's
+ * `nofaultInAtomic` and `noDieOnContention` have no model counterpart: the
+ * model has no page faults and no `max_tries` bound.
+ */
+export function modelFixesOf(v: Variant): ModelFixes {
+  return { noHooksInWait: v.noHooksInWait, wakeHookAtCallExit: v.wakeHookAtCallExit, hookWaitUninterruptible: v.hookWaitUninterruptible, popRetryCurr: v.popRetryCurr };
 }
 
 /** What the stack says about a task, in model terms. */
@@ -169,7 +193,7 @@ function tidOfStruct(ut: number): Tid {
 }
 
 /** The control state of a task whose stack has kernel frames above the runtime's. */
-function kernelControl(s: ImplState, t: KTask): Control {
+function kernelControl(s: ImplState, t: KTask, fixes: ModelFixes): Control {
   const k = t.stack[1]!;
   const cs = t.stack.find((f) => f.fn === 'wq_worker_change_state');
   if (cs?.pc === 'die') {
@@ -189,8 +213,15 @@ function kernelControl(s: ImplState, t: KTask): Control {
     case 'blocking_call': {
       const inCall = (pc: Pc, extra: Partial<Control> = {}): Control => call(pc, { callDone: k.v.done === 1, ...extra });
       if (fnAt(t, 2) === 'schedule') return sched(s, t, 2, inCall);
-      // Variant wakeHookAtCallExit (FIXED): the wake hook on the syscall's way out.
-      if (fnAt(t, 2) === 'umcg_wq_worker_running') return wakeHook(s, t, 2, 'update_worker', inCall);
+      if (fixes.wakeHookAtCallExit) {
+        // Variant wakeHookAtCallExit (FIXED): back from schedule() in the
+        // wait loop, and in the wake hook on the syscall's way out until
+        // its first visible step, the task is where the model's 'sleep'
+        // step starts: that step is the loop's set_current_state (model
+        // 'call:wait') or, for a call that is done, the hook's step.
+        if (fnAt(t, 2) === 'umcg_wq_worker_running') return wakeHook(s, t, 2, 'sleep', inCall);
+        return inCall('sleep', { kstate: 'running' });
+      }
       // Back in the wait loop after an early wakeup: the model's 'call:wait'
       // step is the set_current_state(TASK_UNINTERRUPTIBLE) access and the
       // condition check after it, so until then the task shows TASK_RUNNING.
@@ -199,10 +230,10 @@ function kernelControl(s: ImplState, t: KTask): Control {
     case 'sys_umcg_wait': {
       const a = fnAt(t, 2);
       if (a === 'umcg_do_context_switch') {
-        if (fnAt(t, 3) === 'umcg_idle_loop') return idle(s, t, 3, wait);
+        if (fnAt(t, 3) === 'umcg_idle_loop') return idle(s, t, 3, wait, fixes);
         return wait('wait:enter');
       }
-      if (a === 'umcg_idle_loop') return idle(s, t, 2, wait);
+      if (a === 'umcg_idle_loop') return idle(s, t, 2, wait, fixes);
       return wait('wait:enter');
     }
   }
@@ -211,11 +242,16 @@ function kernelControl(s: ImplState, t: KTask): Control {
 
 type Mk = (pc: Pc, extra?: Partial<Control>) => Control;
 
-/** umcg_idle_loop called by sys_umcg_wait (directly or via umcg_do_context_switch). */
-function idle(s: ImplState, t: KTask, j: number, mk: Mk): Control {
+/**
+ * umcg_idle_loop called by sys_umcg_wait (directly or via
+ * umcg_do_context_switch). A worker's schedule() runs the hooks, except
+ * with the fix noHooksInWait: then it sleeps there as a server does.
+ */
+function idle(s: ImplState, t: KTask, j: number, mk: Mk, fixes: ModelFixes): Control {
   const I = t.stack[j]!;
+  const hooks = t.role === 'worker' && !fixes.noHooksInWait;
   if (fnAt(t, j + 1) === 'schedule') {
-    if (t.role === 'worker') return sched(s, t, j + 1, mk);
+    if (hooks) return sched(s, t, j + 1, mk);
     return mk('sleep');
   }
   switch (I.pc) {
@@ -231,7 +267,7 @@ function idle(s: ImplState, t: KTask, j: number, mk: Mk): Control {
       return mk('idle_loop:check');
     case 'after':
     case 'got_state2':
-      return mk(t.role === 'worker' ? 'idle_loop:after' : 'sleep');
+      return mk(hooks ? 'idle_loop:after' : 'sleep');
   }
   throw new AbstractionError(`T${t.tid}: umcg_idle_loop:${I.pc}`);
 }
@@ -356,12 +392,12 @@ function onIdleServers(s: ImplState, node: number): boolean {
   return false;
 }
 
-function control(s: ImplState, t: KTask): Control {
+function control(s: ImplState, t: KTask, fixes: ModelFixes): Control {
   if (t.end !== 'none') return { pc: 'dead', other: 0, hookFrom: 'wait' };
   const r = t.stack[0];
   if (r === undefined) throw new AbstractionError(`T${t.tid}: empty stack`);
   if (t.stack.length === 1) return runtimeControl(t, r);
-  const c = kernelControl(s, t);
+  const c = kernelControl(s, t, fixes);
   if (c.pc === 'wait:enter' && fnAt(t, 1) === 'sys_umcg_wait') {
     // Before the commit the runtime's own next_tid is what the syscall reads.
   }
@@ -400,10 +436,14 @@ function walk(s: ImplState, head: number, off: number, list: string): ListNode[]
 }
 
 
-/** The model state an implementation state stands for. Throws AbstractionError when there is none. */
-export function abstractState(s: ImplState): State {
+/**
+ * The model state an implementation state stands for, in the model with
+ * `fixes` (those of the variant, `modelConfigOf`). Throws AbstractionError
+ * when there is none.
+ */
+export function abstractState(s: ImplState, fixes: ModelFixes = NO_FIXES): State {
   const tasks: Task[] = [];
-  const ctl = s.tasks.map((t) => control(s, t));
+  const ctl = s.tasks.map((t) => control(s, t, fixes));
   for (let i = 0; i < s.tasks.length; i++) {
     const t = s.tasks[i]!;
     const c = ctl[i]!;
@@ -458,14 +498,15 @@ export type RefinementVerdict =
 export function checkStep(before: ImplState, after: ImplState, cfg: ImplConfig): RefinementVerdict {
   let a0: State;
   let a1: State;
+  const mcfg = modelConfigOf(cfg);
   try {
-    a0 = abstractState(before);
-    a1 = abstractState(after);
+    a0 = abstractState(before, fixesOf(mcfg));
+    a1 = abstractState(after, fixesOf(mcfg));
   } catch (e) {
     if (e instanceof AbstractionError) return { ok: false, reason: `no abstract state: ${e.message}` };
     throw e;
   }
-  return checkAbstractStep(a0, a1, modelConfigOf(cfg));
+  return checkAbstractStep(a0, a1, mcfg);
 }
 
 export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): RefinementVerdict {
@@ -497,7 +538,7 @@ export function isEnvOnlyStep(a0: State, a1: State): boolean {
 export function matchAbstractStep(a0: State, k1: string, mcfg: ModelConfig): Step | null {
   for (const a of candidateActions(a0, mcfg)) {
     if (!enabled(a0, a, mcfg)) continue;
-    const step = applyMutable(a0, a);
+    const step = applyMutable(a0, a, mcfg);
     if (stateKey(step.next) === k1) return step;
   }
   return null;
@@ -527,6 +568,12 @@ export interface TaskSnapshot {
   readonly rv: number;
   readonly rv2: number;
   readonly pfw: boolean;
+  /**
+   * Its pending signal. Only the task clears it (its signal handler, after
+   * the store in program order) and only the environment sets it, so the
+   * rolled-back task shows a signal pending now or at the snapshot.
+   */
+  readonly sig: boolean;
 }
 
 /**
@@ -548,7 +595,7 @@ export function storeHistoryKey(h: StoreHistory): string {
   for (let c = 0; c < h.length; c++) {
     k += `|${c}`;
     for (const snap of h[c]!) {
-      k += `;${snap.tid},${snap.rv},${snap.rv2},${snap.pfw ? 1 : 0}`;
+      k += `;${snap.tid},${snap.rv},${snap.rv2},${snap.pfw ? 1 : 0}${snap.sig ? 1 : 0}`;
       for (const f of snap.stack) {
         k += `/${f.fn}:${f.pc}`;
         for (const name of Object.keys(f.v).sort()) k += `,${name}=${f.v[name]}`;
@@ -575,14 +622,14 @@ export function nextStoreHistory(h: StoreHistory, before: ImplState, after: Impl
     const tid = before.cpus[c] ?? 0;
     const t = before.tasks[tid - 1];
     if (t === undefined) throw new AbstractionError(`cpu${c}: a store was buffered with no current task`);
-    const snap: TaskSnapshot = { tid, stack: t.stack, rv: t.rv, rv2: t.rv2, pfw: t.pfw };
+    const snap: TaskSnapshot = { tid, stack: t.stack, rv: t.rv, rv2: t.rv2, pfw: t.pfw, sig: t.sig };
     out[c] = [...cur, ...Array.from({ length: na - nb }, () => snap)];
   }
   return out ?? h;
 }
 
 /** The abstract state under TSO: memory without the buffers, each storing task rolled back (see above). */
-export function abstractStateTso(s: ImplState, h: StoreHistory): State {
+export function abstractStateTso(s: ImplState, h: StoreHistory, fixes: ModelFixes = NO_FIXES): State {
   let tasks: KTask[] | undefined;
   for (let c = 0; c < s.cpus.length; c++) {
     const pending = pendingStores(s.mem, c).length;
@@ -592,9 +639,9 @@ export function abstractStateTso(s: ImplState, h: StoreHistory): State {
     if (snap === undefined) continue;
     tasks ??= s.tasks.slice();
     const t = tasks[snap.tid - 1]!;
-    tasks[snap.tid - 1] = { ...t, stack: snap.stack, rv: snap.rv, rv2: snap.rv2, pfw: snap.pfw };
+    tasks[snap.tid - 1] = { ...t, stack: snap.stack, rv: snap.rv, rv2: snap.rv2, pfw: snap.pfw, sig: snap.sig || t.sig };
   }
-  return abstractState(tasks === undefined ? s : { ...s, tasks });
+  return abstractState(tasks === undefined ? s : { ...s, tasks }, fixes);
 }
 
 /**
@@ -607,7 +654,7 @@ export function matchAbstractRun(a0: State, k1: string, mcfg: ModelConfig, tid: 
   const search = (s: State, depth: number, path: Step[]): Step[] | null => {
     for (const a of own) {
       if (!enabled(s, a, mcfg)) continue;
-      const step = applyMutable(s, a);
+      const step = applyMutable(s, a, mcfg);
       const key = stateKey(step.next);
       if (key === k1) return [...path, step];
       if (depth > 1) {

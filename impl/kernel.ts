@@ -215,6 +215,12 @@ function sllPop(x: Exec, f: Frame): void {
       if (x.t.rv === 0) return x.ret(0, v.curr!);
       if (x.t.rv === -EAGAIN) {
         retry(x); // cpu_relax()
+        // Variant popRetryCurr (FIXED, F5): an unmarked link means curr is
+        // still unclaimed; try it again with the link observed.
+        if (x.cfg.variant.popRetryCurr && bit0(x.t.rv2) === 0) {
+          if (v.step! + 1 >= v.max!) return x.ret(-EAGAIN);
+          return cmpxchgCall(x, v.curr!, 8, x.t.rv2, set0(x.t.rv2), 'cas_done', { next: x.t.rv2, step: v.step! + 1 });
+        }
         return x.go('loop', { curr: clear0(x.t.rv2), step: v.step! + 1 });
       }
       return x.ret(-EFAULT);

@@ -204,6 +204,15 @@ export interface Variant {
    * the server's next idle push links the node a second time, a cycle.
    */
   readonly gcRemovesOwnIdleNode: boolean;
+  /**
+   * FIXED (finding F5): umcg_sll_pop's cmpxchg that fails on a node whose
+   * link is still unmarked (nobody claimed it; the gc unlinked its
+   * successor) retries that node with the link it observed, instead of
+   * moving on past an idle server that then sleeps on. Counts against
+   * max_tries. v0.4 replaced the idle-server list by one word (spec §5.5);
+   * the form is ours. The model's fix of the same name (model/README.md).
+   */
+  readonly popRetryCurr: boolean;
 }
 
 export const V03: Variant = {
@@ -227,6 +236,7 @@ export const V03: Variant = {
   noDieOnContention: false,
   futexRuntimeLock: false,
   gcRemovesOwnIdleNode: false,
+  popRetryCurr: false,
 };
 
 /**
@@ -256,7 +266,7 @@ export const GALLERY: readonly Variant[] = [
   {
     ...V03,
     name: 'FIXED',
-    history: 'v0.3 with fixes for F1-F4 (docs/findings.md) and B-SLEEP-ATOMIC (spec §6.2), from v0.4, v0.6 and PeterZ (spec §8.2-8.4); in the runtime a futex lock instead of a spinlock (spec §5.1) and a gc that drops a stale own idle_servers node (spec §5.3); docs/bugs/FIXED.md',
+    history: 'v0.3 with fixes for F1-F5 (docs/findings.md) and B-SLEEP-ATOMIC (spec §6.2), from v0.4, v0.6 and PeterZ (spec §5.5, §8.2-8.4); in the runtime a futex lock instead of a spinlock (spec §5.1) and a gc that drops a stale own idle_servers node (spec §5.3); docs/bugs/FIXED.md',
     noHooksInWait: true,
     wakeHookAtCallExit: true,
     hookWaitUninterruptible: true,
@@ -264,6 +274,7 @@ export const GALLERY: readonly Variant[] = [
     noDieOnContention: true,
     futexRuntimeLock: true,
     gcRemovesOwnIdleNode: true,
+    popRetryCurr: true,
   },
 ];
 

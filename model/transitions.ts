@@ -22,10 +22,12 @@ import {
   type WaitContext,
 } from './syscalls.ts';
 import {
+  NO_FIXES,
   UMCG_TF_LOCKED,
   UMCG_TF_STATE_MASK,
   type ListNode,
   type ModelConfig,
+  type ModelFixes,
   type Pc,
   type State,
   type Task,
@@ -171,12 +173,69 @@ export function inBlockingCall(t: Task): boolean {
   return t.hookFrom === 'call' && !t.callDone && !inUserspace(t) && t.pc !== 'dead';
 }
 
-/** Asleep: at a schedule point, TASK_INTERRUPTIBLE, nothing to wake it yet. */
-export function isAsleep(t: Task): boolean {
+/**
+ * Asleep: at a schedule point, TASK_INTERRUPTIBLE (or UNINTERRUPTIBLE),
+ * nothing to wake it yet. A pending signal keeps a task from sleeping where
+ * it waits interruptibly.
+ */
+export function isAsleep(t: Task, fixes: ModelFixes = NO_FIXES): boolean {
   if (t.kstate !== 'interruptible') return false;
-  if (t.pc === 'sleep') return t.hookFrom === 'call' || !t.sigpending;
-  if (t.pc === 'update_worker:schedule') return !t.sigpending;
+  if (t.pc === 'sleep' || t.pc === 'update_worker:schedule') return !t.sigpending || signalIgnored(t, fixes);
   return false;
+}
+
+// ---------------------------------------------------------------------------
+// The fixes (ModelFixes, model/README.md). Each flag is read here and only
+// here; with NO_FIXES every predicate gives v0.3's answer.
+
+/** The fix set of a configuration: none (v0.3) when it names none. */
+export function fixesOf(cfg: Pick<ModelConfig, 'fixes'> | undefined): ModelFixes {
+  return cfg?.fixes ?? NO_FIXES;
+}
+
+/**
+ * schedule() runs the UMCG hooks around the task's sleep: it is a worker
+ * (PF_UMCG_WORKER) and, with `noHooksInWait` (F1, F2), not inside
+ * sys_umcg_wait.
+ */
+function hooksRun(t: Task, fixes: ModelFixes): boolean {
+  return t.reg === 'worker' && !(fixes.noHooksInWait && t.hookFrom === 'wait');
+}
+
+/**
+ * The wake hook runs when schedule() returns. With `wakeHookAtCallExit`
+ * (F4) not inside a blocking syscall: there it runs once, when the syscall
+ * is done (`call:wait`).
+ */
+function wakeHookAfterSchedule(t: Task, fixes: ModelFixes): boolean {
+  return !(fixes.wakeHookAtCallExit && t.hookFrom === 'call');
+}
+
+/**
+ * umcg_sll_pop's cmpxchg on `node` failed: with `popRetryCurr` (F5) a node
+ * whose link is unmarked (nobody claimed it; its successor changed) is
+ * tried again with the link observed.
+ */
+function popRetriesCurr(node: ListNode, fixes: ModelFixes): boolean {
+  return fixes.popRetryCurr && !node.marked;
+}
+
+/** The wake hook's nested umcg_idle_loop (its sleep and the steps either side). */
+const HOOK_WAIT_PCS: ReadonlySet<Pc> = new Set<Pc>(['update_worker:check', 'update_worker:schedule', 'update_worker:after']);
+
+/** The wake hook's wait is TASK_UNINTERRUPTIBLE and ignores signals (`hookWaitUninterruptible`, F3). */
+function hookWaitUninterruptible(fixes: ModelFixes): boolean {
+  return fixes.hookWaitUninterruptible;
+}
+
+/**
+ * A pending signal neither wakes the task nor ends its wait: the blocking
+ * call sleeps uninterruptibly, and with `hookWaitUninterruptible` so does
+ * the wake hook's wait.
+ */
+function signalIgnored(t: Task, fixes: ModelFixes): boolean {
+  if (t.pc === 'sleep') return t.hookFrom === 'call';
+  return hookWaitUninterruptible(fixes) && HOOK_WAIT_PCS.has(t.pc);
 }
 
 export function isAlive(t: Task): boolean {
@@ -202,27 +261,30 @@ export function decodeState(raw: number): { state: UmcgState; locked: boolean } 
 // Enabled
 
 /** Whether `action` can be taken in `s`. Never throws for a well-formed action. */
-export function enabled(s: State, action: Action, cfg?: Pick<ModelConfig, 'yield' | 'locks'>): boolean {
+export function enabled(s: State, action: Action, cfg?: StepConfig): boolean {
   // A process killed by umcg_die() runs no more code.
   if (s.killedBy !== 0) return false;
   const t = task(s, action.tid);
   if (t === undefined || !isAlive(t)) return false;
-  const rule = ENABLED[action.kind] as (s: State, t: Task, a: Action, cfg: Pick<ModelConfig, 'yield' | 'locks'> | undefined) => boolean;
+  const rule = ENABLED[action.kind] as (s: State, t: Task, a: Action, cfg: StepConfig | undefined) => boolean;
   return rule(s, t, action, cfg);
 }
+
+/** What of a configuration the transitions read: the workload switches and the fix set. */
+export type StepConfig = Pick<ModelConfig, 'yield' | 'locks' | 'fixes'>;
 
 type EnabledRules = {
   readonly [K in ActionKind]: (
     s: State,
     t: Task,
     a: Extract<Action, { kind: K }>,
-    cfg: Pick<ModelConfig, 'yield' | 'locks'> | undefined,
+    cfg: StepConfig | undefined,
   ) => boolean;
 };
 
 /** The enabling condition of each action kind (a total record: a missing kind does not compile). */
 const ENABLED: EnabledRules = {
-  step: (s, t) => stepEnabled(s, t),
+  step: (s, t, _a, cfg) => stepEnabled(s, t, fixesOf(cfg)),
   block: (_s, t) => t.pc === 'wkr:user',
   yield: (_s, t, _a, cfg) => t.pc === 'wkr:user' && (cfg?.yield ?? true),
   lock: (_s, t, _a, cfg) => t.pc === 'wkr:user' && !t.word.locked && (cfg?.locks ?? true),
@@ -239,9 +301,9 @@ const ENABLED: EnabledRules = {
 /** Program counters with no code step of their own (workload or a wakeup moves them on). */
 const NO_STEP: ReadonlySet<Pc> = new Set<Pc>(['wkr:user', 'dead', 'unregistered']);
 
-function stepEnabled(s: State, t: Task): boolean {
+function stepEnabled(s: State, t: Task, fixes: ModelFixes): boolean {
   if (NO_STEP.has(t.pc)) return false;
-  if (t.pc === 'sleep' || t.pc === 'update_worker:schedule') return !isAsleep(t);
+  if (t.pc === 'sleep' || t.pc === 'update_worker:schedule') return !isAsleep(t, fixes);
   // The runtime lock (§5.3: "gc (under a lock)"): one server at a time
   // runs atomic_stack_gc and the pop of idle_workers, and
   // atomic_stack_remove never overlaps a gc (a concurrent gc can unlink
@@ -276,13 +338,14 @@ interface Out {
  * disabled action throws, because it is a bug in the caller, not a state of
  * the system.
  */
-export function apply(s: State, action: Action, cfg?: Pick<ModelConfig, 'yield' | 'locks'>): Step {
+export function apply(s: State, action: Action, cfg?: StepConfig): Step {
   if (!enabled(s, action, cfg)) {
     throw new Error(`action ${JSON.stringify(action)} is not enabled`);
   }
+  const fixes = fixesOf(cfg);
   let out: Out = { row: '', label: '' };
   const next = produce(s, (d) => {
-    out = applyDraft(d, action);
+    out = applyDraft(d, action, fixes);
   });
   return { action, next, ...out };
 }
@@ -294,9 +357,9 @@ export function apply(s: State, action: Action, cfg?: Pick<ModelConfig, 'yield' 
  * `applyDraft`, so the semantics cannot drift apart; the caller checks
  * `enabled` first.
  */
-export function applyMutable(s: State, action: Action): Step {
+export function applyMutable(s: State, action: Action, cfg?: Pick<ModelConfig, 'fixes'>): Step {
   const d = cloneState(s);
-  const out = applyDraft(d, action);
+  const out = applyDraft(d, action, fixesOf(cfg));
   return { action, next: d as State, ...out };
 }
 
@@ -331,16 +394,16 @@ function cloneState(s: State): D {
   return { tasks, idleWorkers: copy(s.idleWorkers), idleServers: copy(s.idleServers), envBudget: s.envBudget, killedBy: s.killedBy };
 }
 
-function applyDraft(d: D, action: Action): Out {
-  const rule = APPLY[action.kind] as (d: D, t: DT, a: Action) => Out;
-  return rule(d, d.tasks[action.tid - 1]!, action);
+function applyDraft(d: D, action: Action, fixes: ModelFixes): Out {
+  const rule = APPLY[action.kind] as (d: D, t: DT, a: Action, fixes: ModelFixes) => Out;
+  return rule(d, d.tasks[action.tid - 1]!, action, fixes);
 }
 
 function env(d: D): void {
   d.envBudget -= 1;
 }
 
-type ApplyRules = { readonly [K in ActionKind]: (d: D, t: DT, a: Extract<Action, { kind: K }>) => Out };
+type ApplyRules = { readonly [K in ActionKind]: (d: D, t: DT, a: Extract<Action, { kind: K }>, fixes: ModelFixes) => Out };
 
 /**
  * What each action kind does. A total record over the action kinds: a new
@@ -348,7 +411,7 @@ type ApplyRules = { readonly [K in ActionKind]: (d: D, t: DT, a: Extract<Action,
  * of exploration time; the syscall outcomes below still use `.exhaustive()`.)
  */
 const APPLY: ApplyRules = {
-  step: (d, t) => stepDraft(d, t),
+  step: (d, t, _a, fixes) => stepDraft(d, t, fixes),
   block: (d, t) => {
     // The blocking syscall's wait loop: set_current_state(TASK_UNINTERRUPTIBLE),
     // its condition is false, schedule(), which runs sched_submit_work()
@@ -373,12 +436,13 @@ const APPLY: ApplyRules = {
     const woke = ttwu(d, t.tid);
     return { row: 'W3', label: `environment: blocking syscall completes, wake_up_process = ${woke}` };
   },
-  signal: (d, t) => {
+  signal: (d, t, _a, fixes) => {
     env(d);
     t.sigpending = true;
     // signal_wake_up(): an interruptible sleep in UMCG code ends; the
-    // blocking call is modelled as uninterruptible.
-    if (t.kstate === 'interruptible' && !(t.hookFrom === 'call' && CALL_PCS.has(t.pc))) t.kstate = 'running';
+    // blocking call is modelled as uninterruptible, and so is the wake
+    // hook's wait with hookWaitUninterruptible.
+    if (t.kstate === 'interruptible' && !(t.hookFrom === 'call' && CALL_PCS.has(t.pc)) && !signalIgnored(t, fixes)) t.kstate = 'running';
     return { row: 'env', label: 'environment: signal sent' };
   },
   ttwu: (d, t) => {
@@ -560,9 +624,9 @@ function ctlDraft(_d: D, t: DT, flags: number, self: SelfArg): Out {
 }
 
 /** Move to `pc` and take its step at once (the step before was local). */
-function continueAt(d: D, t: DT, pc: Pc, prefix: string): Out {
+function continueAt(d: D, t: DT, pc: Pc, prefix: string, fixes: ModelFixes): Out {
   t.pc = pc;
-  const out = stepDraft(d, t);
+  const out = stepDraft(d, t, fixes);
   return { ...out, label: prefix + out.label };
 }
 
@@ -573,10 +637,10 @@ function continueAt(d: D, t: DT, pc: Pc, prefix: string): Out {
  * inner loop instead of a pattern chain per step (measured: the chain was a
  * fifth of exploration time).
  */
-type Handler = (d: D, t: DT, w: Draft<UmcgWord>) => Out;
+type Handler = (d: D, t: DT, w: Draft<UmcgWord>, fixes: ModelFixes) => Out;
 
-function stepDraft(d: D, t: DT): Out {
-  return STEP[t.pc](d, t, t.word);
+function stepDraft(d: D, t: DT, fixes: ModelFixes): Out {
+  return STEP[t.pc](d, t, t.word, fixes);
 }
 
 const STEP: Readonly<Record<Pc, Handler>> = {
@@ -768,14 +832,15 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'idle_loop:check';
     return { row: 'S1', label: 'umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE)' };
   },
-  'idle_loop:check': (d, t, w) => {
+  'idle_loop:check': (d, t, w, fixes) => {
     if (w.state === 'RUNNING') {
       returnFromWait(t, 0);
       return { row: 'S2', label: 'umcg_idle_loop: smp_mb(); state RUNNING, return 0' };
     }
-    // freezable_schedule(): a worker passes sched_submit_work() first.
+    // freezable_schedule(): a worker passes sched_submit_work() first
+    // (not with noHooksInWait).
     t.hookFrom = 'wait';
-    t.pc = t.reg === 'worker' ? 'submit_work' : 'sleep';
+    t.pc = hooksRun(t, fixes) ? 'submit_work' : 'sleep';
     return { row: 'S1', label: `umcg_idle_loop: smp_mb(); state ${w.state}; schedule()` };
   },
   'idle_loop:after': (d, t, w) => {
@@ -798,10 +863,16 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     return { row: 'env', label: 'userspace: sys_umcg_wait returned -EINTR, retry' };
   },
   // --- kernel: block detection (W2) ------------------------------------
-  'submit_work': (d, t) => {
+  'submit_work': (d, t, w, fixes) => {
     // sched_submit_work() reads the task state once: a wakeup after this
     // check no longer stops the block hook (it runs on a woken task).
-    if (t.kstate === 'running') return continueAt(d, t, 'update_worker', 'sched_submit_work: already TASK_RUNNING; ');
+    if (t.kstate === 'running') {
+      if (wakeHookAfterSchedule(t, fixes)) return continueAt(d, t, 'update_worker', 'sched_submit_work: already TASK_RUNNING; ', fixes);
+      // wakeHookAtCallExit: no wake hook; schedule() returns to the
+      // syscall's wait loop, whose next step is that of 'sleep'.
+      t.pc = 'sleep';
+      return { row: 'W2', label: 'sched_submit_work: already TASK_RUNNING; schedule() returns, no wake hook inside the syscall' };
+    }
     t.pc = 'submit_work:change_state';
     return { row: 'W2', label: 'sched_submit_work: not TASK_RUNNING, umcg_wq_worker_sleeping() (preemption off)' };
   },
@@ -827,9 +898,12 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'sleep';
     return { row: 'S2', label: `umcg_ttwu(${name(d, target)}, WF_CURRENT_CPU): ${r.ret === 0 ? `ttwu = ${r.woke}` : '-ESRCH'}` };
   },
-  'call:wait': (d, t) => {
+  'call:wait': (d, t, w, fixes) => {
     // set_current_state(TASK_UNINTERRUPTIBLE); the condition; schedule().
     if (t.callDone) {
+      // wakeHookAtCallExit: the wake hook runs now, on the way out, and
+      // returns to userspace (hookOut).
+      if (!wakeHookAfterSchedule(t, fixes)) return continueAt(d, t, 'update_worker', 'blocking syscall: done; at its exit ', fixes);
       t.pc = 'wkr:user';
       t.hookFrom = 'wait';
       t.callDone = false;
@@ -839,11 +913,15 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'submit_work';
     return { row: 'W2', label: 'blocking syscall: not done, set_current_state(TASK_UNINTERRUPTIBLE); schedule()' };
   },
-  'sleep': (d, t, w) => {
+  'sleep': (d, t, w, fixes) => {
     // Woken: returning from __schedule() is local, so it is folded into
     // the next visible step (sched_update_worker or the state re-read).
     t.kstate = 'running';
-    return continueAt(d, t, t.reg === 'worker' ? 'update_worker' : 'idle_loop:after', 'schedule() returns; ');
+    if (!hooksRun(t, fixes)) return continueAt(d, t, 'idle_loop:after', 'schedule() returns; ', fixes);
+    if (wakeHookAfterSchedule(t, fixes)) return continueAt(d, t, 'update_worker', 'schedule() returns; ', fixes);
+    // wakeHookAtCallExit: no hook; the syscall's wait loop goes on (its
+    // set_current_state, or the wake hook at its exit, is the next access).
+    return continueAt(d, t, 'call:wait', 'schedule() returns, no wake hook inside the syscall; ', fixes);
   },
   // --- kernel: wake detection (W3, W6, W0) -----------------------------
   'update_worker': (d, t, w) => {
@@ -896,7 +974,7 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'update_worker:pop_cas';
     return { row: 'W3', label: `umcg_sll_pop: smp_mb(); next = *${name(d, curr)} = ${next === 0 ? 'NULL' : name(d, next)}` };
   },
-  'update_worker:pop_cas': (d, t) => {
+  'update_worker:pop_cas': (d, t, w, fixes) => {
     const curr = t.other;
     const list = d.idleServers;
     const i = list.findIndex((n) => n.tid === curr);
@@ -910,7 +988,12 @@ const STEP: Readonly<Record<Pc, Handler>> = {
       return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}, next, next | 1) claims ${name(d, curr)}` };
     }
     // The cmpxchg fails (curr was marked, or the gc unlinked its
-    // successor): curr = observed & ~1, curr itself is not retried.
+    // successor): curr = observed & ~1, curr itself is not retried
+    // (except with popRetryCurr).
+    if (popRetriesCurr(node, fixes)) {
+      t.seen = next;
+      return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}) fails, link now ${next === 0 ? 'NULL' : name(d, next)}: retry ${name(d, curr)}` };
+    }
     t.seen = 0;
     popMoveTo(t, next);
     return { row: 'W3', label: `umcg_sll_pop: cmpxchg(${name(d, curr)}) fails, curr = ${next === 0 ? 'NULL, none' : name(d, next)}` };
@@ -922,10 +1005,13 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'update_worker:idle_loop';
     return { row: 'S2', label: `umcg_ttwu(${name(d, target)}, WF_CURRENT_CPU): ${r.ret === 0 ? `ttwu = ${r.woke}` : '-ESRCH'}` };
   },
-  'update_worker:idle_loop': (d, t) => {
+  'update_worker:idle_loop': (d, t, w, fixes) => {
+    // hookWaitUninterruptible: TASK_UNINTERRUPTIBLE (still `interruptible`
+    // here: the model's one sleeping kstate; signalIgnored tells them apart).
     t.kstate = 'interruptible';
     t.pc = 'update_worker:check';
-    return { row: 'W3', label: 'umcg_wq_worker_running: umcg_idle_loop: set_current_state(TASK_INTERRUPTIBLE)' };
+    const how = hookWaitUninterruptible(fixes) ? 'UNINTERRUPTIBLE' : 'INTERRUPTIBLE';
+    return { row: 'W3', label: `umcg_wq_worker_running: umcg_idle_loop: set_current_state(TASK_${how})` };
   },
   'update_worker:check': (d, t, w) => {
     if (w.state === 'RUNNING') {
@@ -935,12 +1021,12 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     t.pc = 'update_worker:schedule';
     return { row: 'W3', label: `umcg_wq_worker_running: umcg_idle_loop: smp_mb(); state ${w.state}; schedule()` };
   },
-  'update_worker:schedule': (d, t, w) => {
+  'update_worker:schedule': (d, t, w, fixes) => {
     t.kstate = 'running';
-    return continueAt(d, t, 'update_worker:after', 'schedule() returns; ');
+    return continueAt(d, t, 'update_worker:after', 'schedule() returns; ', fixes);
   },
-  'update_worker:after': (d, t, w) => {
-    if (t.sigpending) {
+  'update_worker:after': (d, t, w, fixes) => {
+    if (t.sigpending && !signalIgnored(t, fixes)) {
       hookOut(t);
       return { row: 'W1', label: 'umcg_wq_worker_running: umcg_idle_loop: -EINTR (ignored)' };
     }

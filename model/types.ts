@@ -208,6 +208,52 @@ export interface State {
   readonly killedBy: Tid;
 }
 
+/**
+ * Kernel fixes the model can take, each a named deviation from v0.3 (all
+ * off in v0.3). They are the model's side of the FIXED implementation
+ * variant (impl/state.ts, docs/bugs/FIXED.md) and carry the same names;
+ * model/README.md says where each comes from. FIXED's other two flags need
+ * nothing here: the model has no page faults (`nofaultInAtomic`) and no
+ * `max_tries` bound on its list operations (`noDieOnContention`).
+ */
+export interface ModelFixes {
+  /**
+   * F1, F2: schedule() runs neither UMCG hook while the task is inside
+   * sys_umcg_wait (as if PF_UMCG_WORKER were cleared around it; PeterZ's
+   * rewrite, spec §8.4). A worker sleeps in umcg_idle_loop as a server does.
+   */
+  readonly noHooksInWait: boolean;
+  /**
+   * F4: inside a blocking syscall schedule() runs the block hook only; the
+   * wake hook runs once, when the syscall returns (v0.6's
+   * exit_to_user_mode_loop, PeterZ's umcg_sys_exit, spec §8.3-8.4).
+   */
+  readonly wakeHookAtCallExit: boolean;
+  /**
+   * F3: the wake hook's nested umcg_idle_loop sleeps in
+   * TASK_UNINTERRUPTIBLE and ignores pending signals (v0.4 ignored
+   * non-fatal signals in the hooks, spec §8.2).
+   */
+  readonly hookWaitUninterruptible: boolean;
+  /**
+   * F5: a failed cmpxchg of umcg_sll_pop on a node whose link is still
+   * unmarked (its successor changed: the gc unlinked it) retries the same
+   * node with the link it observed, as a compare-and-swap loop does,
+   * instead of moving on past it. v0.4 replaced the idle-server list by
+   * one word (spec §5.5); the form is ours.
+   */
+  readonly popRetryCurr: boolean;
+}
+
+/** v0.3: no fix. */
+export const NO_FIXES: ModelFixes = { noHooksInWait: false, wakeHookAtCallExit: false, hookWaitUninterruptible: false, popRetryCurr: false };
+
+/** Every fix: the model of the FIXED implementation variant (impl/state.ts GALLERY, docs/bugs/FIXED.md). */
+export const FIXED_FIXES: ModelFixes = { noHooksInWait: true, wakeHookAtCallExit: true, hookWaitUninterruptible: true, popRetryCurr: true };
+
+/** The named fix sets (`--variant` of `explore --target model`). */
+export const MODEL_VARIANTS: Readonly<Record<'v0.3' | 'FIXED', ModelFixes>> = { 'v0.3': NO_FIXES, FIXED: FIXED_FIXES };
+
 /** Which userspace the environment plays. */
 export type Profile = 'contract' | 'adversarial';
 
@@ -221,6 +267,8 @@ export interface ModelConfig {
   readonly locks: boolean;
   /** Adversarial events (signal, spurious wakeup, WAKE_ONLY, exit, unregister) allowed in one run. */
   readonly envBudget: number;
+  /** Kernel fixes in force; absent means none (the v0.3 model). */
+  readonly fixes?: ModelFixes;
 }
 
 export const DEFAULT_MODEL_CONFIG: Omit<ModelConfig, 'servers' | 'workers'> = {

@@ -50,7 +50,28 @@ describe('umcg-verify explore', () => {
     expect(await runOnce()).toEqual(await runOnce());
   });
 
+  it('--variant FIXED explores the model with FIXED\'s fixes: 1x2 passes where v0.3 fails', async () => {
+    const io = capture();
+    const code = await main(['explore', '--target', 'model', '--variant', 'FIXED', '--servers', '1', '--workers', '2', '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(io.out()) as Record<string, unknown>;
+    expect(r).toMatchObject({ target: 'model', variant: 'FIXED', servers: 1, workers: 2, verdict: 'pass' });
+    vi.restoreAllMocks();
+    const io2 = capture();
+    expect(await main(['explore', '--target', 'model', '--variant', 'v0.3', '--servers', '1', '--workers', '2', '--json'])).toBe(1);
+    expect(JSON.parse(io2.out())).toMatchObject({ variant: 'v0.3', verdict: 'violation' });
+  });
+
+  it('--variant names the text report\'s configuration', async () => {
+    const io = capture();
+    expect(await main(['explore', '--variant', 'FIXED', '--servers', '1', '--workers', '1'])).toBe(0);
+    expect(io.out()).toMatch(/^explore model FIXED 1x1 contract yield: pass\n/);
+  });
+
   const bad: [string, string[]][] = [
+    ['an unknown variant', ['--servers', '1', '--workers', '1', '--variant', 'FIXED2']],
+    ['a gallery variant the model does not have', ['--servers', '1', '--workers', '1', '--variant', 'B-ALIGN']],
+    ['an unknown impl variant', ['--target', 'impl', '--servers', '1', '--workers', '1', '--variant', 'nope']],
     ['a non-numeric count', ['--servers', 'two', '--workers', '1']],
     ['an out-of-range count', ['--servers', '0', '--workers', '1']],
     ['too many workers', ['--servers', '1', '--workers', '99']],

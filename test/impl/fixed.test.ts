@@ -135,7 +135,7 @@ describe('FIXED (docs/bugs/FIXED.md)', () => {
 
   it('is v0.3 with only the FIXED flags set', () => {
     const flags = Object.entries(FIXED).filter(([k, v]) => typeof v === 'boolean' && v !== (V03 as unknown as Record<string, unknown>)[k]).map(([k]) => k);
-    expect(flags.sort()).toEqual(['futexRuntimeLock', 'gcRemovesOwnIdleNode', 'hookWaitUninterruptible', 'noDieOnContention', 'noHooksInWait', 'nofaultInAtomic', 'wakeHookAtCallExit']);
+    expect(flags.sort()).toEqual(['futexRuntimeLock', 'gcRemovesOwnIdleNode', 'hookWaitUninterruptible', 'noDieOnContention', 'noHooksInWait', 'nofaultInAtomic', 'popRetryCurr', 'wakeHookAtCallExit']);
     expect(GALLERY.map((v) => v.name)).toContain('FIXED');
     expect(FIXED.history).toMatch(/§/);
   });
