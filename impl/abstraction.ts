@@ -171,6 +171,11 @@ function runtimeControl(t: KTask, r: Frame): Control {
     if (r.pc === 'yield_set_next') c.nextTid = v.srv!;
   }
   if (r.pc === 'clear_next' || r.pc === 'eintr_clear' || r.pc === 'idle_set_next') c.nextTid = 0;
+  // Variant futexRuntimeLock (FIXED): a server asleep in futex_wait on the
+  // runtime lock is, for the model, a server at the lock that cannot take
+  // it yet (the model's lock is an enabling condition, with no wait queue):
+  // its sleep and wakeup are stutters.
+  if (t.role === 'server' && (r.pc === 'loop' || r.pc === 'rm_lock')) c.kstate = 'running';
   // Variant plainIdleServerPush: published (head = self), the unlock store
   // to follow touches only the runtime's lock word.
   if (r.pc === 'push_cas' && t.role === 'server' && v.pp === 1) c.pc = 'srv:idle:recheck';
