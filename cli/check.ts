@@ -28,15 +28,18 @@ import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { guardInternalErrors, switches, type StepSystem } from '../engine/system.ts';
 import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
 import { formatCounterexample, mermaid } from '../engine/timeline.ts';
+import { MODEL_VARIANTS, type ModelFixes } from '../model/types.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig, shardOption } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
-const HELP = `usage: umcg-verify check [--variant v0.3|B-...] [--profile contract|adversarial] [--memory sc|tso]
+const HELP = `usage: umcg-verify check [--variant v0.3|FIXED|B-...] [--profile contract|adversarial] [--memory sc|tso]
          [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
          [--pct-depth D] [--focus all|lists] [--focus-steps K] [--demote-revisits] [--bound P]
-         [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N] [--coverage] [--mermaid] [--json]`;
+         [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N] [--coverage] [--mermaid] [--json]
+  --variant: model v0.3 (default) or FIXED (the model with the fixes of docs/bugs/FIXED.md);
+             impl v0.3, FIXED or a bug variant of the gallery (umcg-verify list)`;
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const cmd = 'check';
@@ -67,7 +70,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', IMPL_VARIANTS);
-  if (variant !== 'v0.3' && target !== 'impl') throw new UsageError(`check: --variant ${variant} applies to --target impl (the model is v0.3 only)`);
+  const modelFixes = (MODEL_VARIANTS as Readonly<Record<string, ModelFixes | undefined>>)[variant];
+  if (target !== 'impl' && modelFixes === undefined)
+    throw new UsageError(`check: --variant ${variant} applies to --target impl (the model has ${Object.keys(MODEL_VARIANTS).join(', ')})`);
   const memory = choiceOption(cmd, 'memory', values.memory, 'sc', MEMORY_MODELS);
   const strategy = choiceOption<StrategyName>(cmd, 'strategy', values.strategy, 'pct', STRATEGIES);
   const seed = values.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0]! : intOption(cmd, 'seed', values.seed, 0, 0, 0xffff_ffff);
@@ -90,7 +95,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const system =
     target === 'impl'
       ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8), variant: variantByName(variant)! })
-      : makeModelSystem(common);
+      : makeModelSystem({ ...common, ...(variant === 'v0.3' ? {} : { fixes: modelFixes! }) });
   const sys = guardInternalErrors(system as unknown as StepSystem<unknown, unknown>);
   const checkId = checkIdOf(target, memory, strategy, sys);
   const json = values.json === true;

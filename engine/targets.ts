@@ -6,6 +6,7 @@
 import { variantByName, GALLERY } from '../impl/state.ts';
 import { makeImplSystem } from './impl-system.ts';
 import { makeModelSystem, PROFILES } from './model-system.ts';
+import { MODEL_VARIANTS, type ModelFixes } from '../model/types.ts';
 import { guardInternalErrors, type StepSystem, type SystemConfig } from './system.ts';
 
 export const TARGETS = ['model', 'impl'] as const;
@@ -39,7 +40,9 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   const variantName = config['variant'];
   const variant = typeof variantName === 'string' ? variantByName(variantName) : undefined;
   if (variant === undefined) throw new ConfigError(`unknown variant '${String(variantName)}' (known: ${IMPL_VARIANTS.join(', ')})`);
-  if (target === 'model' && variant.name !== 'v0.3') throw new ConfigError(`variant '${variant.name}' applies to the impl target only (the model is v0.3)`);
+  const modelFixes = (MODEL_VARIANTS as Readonly<Record<string, ModelFixes | undefined>>)[variant.name];
+  if (target === 'model' && modelFixes === undefined)
+    throw new ConfigError(`variant '${variant.name}' applies to the impl target only (the model has ${Object.keys(MODEL_VARIANTS).join(', ')})`);
   const profile = PROFILES.find((p) => p === config['profile']);
   if (profile === undefined) throw new ConfigError(`profile must be one of ${PROFILES.join(', ')}`);
   const only = config['only'];
@@ -56,7 +59,7 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   };
   // The engine sees every target through the same interface; the concrete
   // state and choice types only matter inside the adapter.
-  if (target === 'model') return guardInternalErrors(makeModelSystem(common)) as unknown as StepSystem<unknown, unknown>;
+  if (target === 'model') return guardInternalErrors(makeModelSystem({ ...common, ...(variant.name === 'v0.3' ? {} : { fixes: modelFixes! }) })) as unknown as StepSystem<unknown, unknown>;
   const memory = MEMORY_MODELS.find((m) => m === config['memory']);
   if (memory === undefined) throw new ConfigError(`memory must be one of ${MEMORY_MODELS.join(', ')}`);
   return guardInternalErrors(makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory, variant })) as unknown as StepSystem<unknown, unknown>;

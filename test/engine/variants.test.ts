@@ -124,4 +124,18 @@ describe('the bug gallery (manifest/variants.json)', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--variant B-LOST-WAKE applies to --target impl/);
   });
+
+  it('the model target takes FIXED (the fixed model): check finds nothing where v0.3 shows F2, and the token replays the fixed model', async () => {
+    const args = ['check', '--target', 'model', '--servers', '1', '--workers', '1', '--strategy', 'exhaustive', '--max-steps', '60', '--only', 'INV-BLOCKED-ONLY-WHEN-BLOCKING', '--json'];
+    const v03 = await runCli([...args, '--variant', 'v0.3']);
+    expect(v03.code, v03.err).toBe(1);
+    const token = (JSON.parse(v03.out) as { replay: string }).replay;
+    expect(replayToken(token).config['variant']).toBe('v0.3');
+    const fixed = await runCli([...args, '--variant', 'FIXED']);
+    expect(fixed.code, fixed.err).toBe(0);
+    expect(JSON.parse(fixed.out)).toMatchObject({ variant: 'FIXED', verdict: 'pass' });
+    // The same choices are not a run of the fixed model: its token names FIXED and rebuilds it.
+    const sys = buildSystem('model', { ...replayToken(token).config, variant: 'FIXED' });
+    expect(sys.config['variant']).toBe('FIXED');
+  });
 });
