@@ -35,6 +35,7 @@ export function explorerToken(opts: ExploreOptions, v: Violation): string {
     locks: opts.locks,
     envBudget: opts.envBudget,
     progressBound: opts.progressBound,
+    ...(opts.fixes === undefined ? {} : { fixes: opts.fixes }),
     only: [v.invariant],
   });
   const run = new Execution(system);

@@ -14,6 +14,7 @@ import type { FocusName } from './strategies/focus.ts';
 import { runCheck, type CheckOptions, type StrategyName } from './strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from './strategies/pct.ts';
 import { shrink } from './shrink.ts';
+import type { RunResult, StepSystem } from './system.ts';
 import { buildSystem } from './targets.ts';
 
 export interface VariantEntry {
@@ -133,12 +134,7 @@ export function runVariantEntry(e: VariantEntry, opts: { readonly maxStates?: nu
   const start = performance.now();
   const system = variantSystem(e);
   const r = runCheck(system, checkOptionsOf(e));
-  const violation = r.failure?.run.violation;
-  const observed = violation === undefined || violation === null ? 'pass' : `violation of ${violation.invariant}`;
-  const steps =
-    r.failure === undefined || violation === undefined || violation === null
-      ? undefined
-      : shrink(system, r.failure.choices, { invariant: violation.invariant }).run.trace.length;
+  const { observed, steps } = verdictOf(system, r.failure);
   return {
     entry: e,
     observed,
@@ -146,6 +142,19 @@ export function runVariantEntry(e: VariantEntry, opts: { readonly maxStates?: nu
     ...(steps === undefined ? {} : { steps }),
     runs: r.runs,
     elapsedMs: Math.round(performance.now() - start),
+  };
+}
+
+/** "pass" or "violation of <ID>", and the shrunk length of the failing run. */
+function verdictOf<S, C>(
+  system: StepSystem<S, C>,
+  failure: { readonly choices: readonly C[]; readonly run: RunResult<S, C> } | undefined,
+): { readonly observed: string; readonly steps?: number } {
+  const violation = failure?.run.violation;
+  if (failure === undefined || violation === undefined || violation === null) return { observed: 'pass' };
+  return {
+    observed: `violation of ${violation.invariant}`,
+    steps: shrink(system, failure.choices, { invariant: violation.invariant }).run.trace.length,
   };
 }
 
@@ -160,12 +169,7 @@ function runExhaustiveEntry(e: VariantEntry, maxStates: number): VariantResult {
   const start = performance.now();
   const system = variantSystem(e);
   const r = bfsSearch(system, { maxStates, maxDepth: e.maxSteps });
-  const violation = r.failure?.run.violation;
-  const observed = violation === undefined || violation === null ? 'pass' : `violation of ${violation.invariant}`;
-  const steps =
-    r.failure === undefined || violation === undefined || violation === null
-      ? undefined
-      : shrink(system, r.failure.choices, { invariant: violation.invariant }).run.trace.length;
+  const { observed, steps } = verdictOf(system, r.failure);
   const cut = r.failure !== undefined ? undefined : r.complete ? 'none' : r.nodes >= maxStates ? 'budget' : 'depth';
   return {
     entry: e,
