@@ -51,7 +51,10 @@ describe('runVariantEntry', () => {
         for (const memory of ['sc', 'tso'] as const) {
           const rows = entries.filter((x) => x.variant === 'FIXED' && x.servers === 2 && x.workers === 4 && x.strategy === strategy && x.profile === profile && x.memory === memory);
           expect(rows.length, `${strategy} ${profile} ${memory}`).toBeGreaterThan(0);
-          expect(rows.every((x) => x.expected === 'pass' && x.only !== undefined && !x.only.includes('REFINEMENT'))).toBe(true);
+          // Every check under the contract; under the adversarial profile every check but
+          // REFINEMENT, whose model gaps there are v0.3's too (docs/bugs/FIXED.md).
+          const checks = (x: (typeof rows)[number]): boolean => (profile === 'contract' ? x.only === undefined : x.only !== undefined && !x.only.includes('REFINEMENT'));
+          expect(rows.every((x) => x.expected === 'pass' && checks(x))).toBe(true);
           expect(rows.reduce((n, x) => n + x.runs * x.maxSteps, 0), `${strategy} ${profile} ${memory}`).toBeGreaterThanOrEqual(100_000);
         }
       }
