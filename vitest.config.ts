@@ -7,6 +7,7 @@ export default defineConfig({
     // whole suite well under the CI budget.
     testTimeout: 120_000,
     pool: 'forks',
+    setupFiles: ['./test/setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });
