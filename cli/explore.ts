@@ -10,6 +10,7 @@
  * first.
  */
 import { explore, type ExploreOptions, type ExploreResult } from '../engine/explore.ts';
+import { MAX_STATES } from '../engine/state-set.ts';
 import { formatViolation } from '../engine/format.ts';
 import { IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
 import { configName } from '../engine/manifest.ts';
@@ -53,7 +54,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: DEFAULT_PROGRESS_BOUND });
   const opts: ExploreOptions = {
     ...c,
-    maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, 100_000_000),
+    maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, MAX_STATES),
     stopAtFirst: values.all !== true,
   };
   const r = explore(opts);
@@ -78,6 +79,11 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
     statesPerSecond: r.statesPerSecond,
     longestQuietRun: r.longestQuietRun === Infinity ? 'cycle' : r.longestQuietRun,
     verdict: r.verdict,
+    complete: r.complete,
+    ...(r.stoppedBy === null ? {} : { stoppedBy: r.stoppedBy }),
+    storeBytes: r.storeBytes,
+    diskBytes: r.diskBytes,
+    parts: r.partCounts,
     ...(first === undefined
       ? {}
       : {

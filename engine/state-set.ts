@@ -10,6 +10,10 @@
  * index is split into 64 parts by hash, each grown on its own (by half), so
  * growing never holds two copies of the whole index.
  */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 const CHUNK_SHIFT = 18;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
 const PART_BITS = 6;
@@ -154,4 +158,418 @@ function home(h: number, cap: number): number {
   x = Math.imul(x, 0x297a2d39);
   x ^= x >>> 15;
   return Math.floor(((x >>> 0) / TWO32) * cap);
+}
+
+/** The most states the explorer numbers: ids are 32-bit, 0xffffffff is "no parent". */
+export const MAX_STATES = 2 ** 32 - 2;
+
+const PAIR_MAX_LOAD = 0.85;
+const PAIR_GROWTH = 1.3;
+
+/**
+ * An exact set of pairs (a, b) of non-negative integers, each pair stored
+ * in its own slot of an open-addressing table (no ids, no indirection): the
+ * explorer's set of states, each state a pair of part ids (COLLAPSE
+ * storage, see `KeyCodec.parts`). A record is the number (a + 1) * 2^bBits + b
+ * in the fewest whole bytes that hold it (0: an empty slot); when an a or a
+ * b needs more bits, every part is rewritten with wider records, slot by
+ * slot (the hash is of the pair, so no pair moves). Every probe compares the
+ * whole record: no hash compaction.
+ *
+ * The table is in 64 parts by hash, each grown on its own (by 30% when 85%
+ * full), so growing never holds two copies of the whole table: about
+ * record / 0.76 bytes a pair. Once the set stops growing, `slotOf` numbers
+ * the pairs by their slots (dense enough for a byte array indexed by slot)
+ * and `pairAt` reads a pair back from its slot number.
+ */
+export class PairSet {
+  private readonly tables: Uint8Array[] = [];
+  private readonly caps = new Int32Array(PARTS);
+  private readonly used = new Int32Array(PARTS);
+  private aBits = 1;
+  private bBits = 1;
+  private bScale = 2;
+  /** Bytes of a record. */
+  private rec = 1;
+  private count = 0;
+  private readonly target = new Uint8Array(8);
+  /** partBase[p]: the first slot number of part p (valid while `baseOf` matches the tables). */
+  private readonly partBase = new Float64Array(PARTS + 1);
+  private basesValid = false;
+  /** The pair `pairAt` read. */
+  a = 0;
+  b = 0;
+
+  constructor() {
+    for (let p = 0; p < PARTS; p++) {
+      this.caps[p] = 256;
+      this.tables.push(new Uint8Array(256 * this.rec));
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes of a record now. */
+  get recordBytes(): number {
+    return this.rec;
+  }
+
+  get bytesUsed(): number {
+    let b = 0;
+    for (const t of this.tables) b += t.byteLength;
+    return b;
+  }
+
+  /** Add (a, b); true when it was not in the set. */
+  add(a: number, b: number): boolean {
+    if (a + 1 >= 2 ** this.aBits || b >= this.bScale) this.widen(a, b);
+    const h = pairHash(a, b);
+    const part = h >>> (32 - PART_BITS);
+    const slot = this.probe(part, h, a, b);
+    if (slot >= 0) return false;
+    const table = this.tables[part]!;
+    const at = (-slot - 1) * this.rec;
+    const t = this.target;
+    for (let k = 0; k < this.rec; k++) table[at + k] = t[k]!;
+    this.count++;
+    if (++this.used[part]! > this.caps[part]! * PAIR_MAX_LOAD) this.grow(part);
+    return true;
+  }
+
+  /** Whether (a, b) is in the set. */
+  has(a: number, b: number): boolean {
+    return this.slotOf(a, b) >= 0;
+  }
+
+  /**
+   * The slot number of (a, b), or -1 when it is not in the set. Slot
+   * numbers hold while the set does not grow; they are below `slots`.
+   */
+  slotOf(a: number, b: number): number {
+    if (a < 0 || b < 0 || a + 1 >= 2 ** this.aBits || b >= this.bScale) return -1;
+    const h = pairHash(a, b);
+    const part = h >>> (32 - PART_BITS);
+    const slot = this.probe(part, h, a, b);
+    if (slot < 0) return -1;
+    if (!this.basesValid) this.bases();
+    return this.partBase[part]! + slot;
+  }
+
+  /** How many slot numbers there are. */
+  get slots(): number {
+    if (!this.basesValid) this.bases();
+    return this.partBase[PARTS]!;
+  }
+
+  /** Read the pair in slot number `n` into `a` and `b`; false when the slot is empty. */
+  pairAt(n: number): boolean {
+    if (!this.basesValid) this.bases();
+    let lo = 0;
+    let hi = PARTS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.partBase[mid]! <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    const v = this.read(this.tables[lo]!, (n - this.partBase[lo]!) * this.rec);
+    if (v === 0) return false;
+    const a1 = Math.floor(v / this.bScale);
+    this.a = a1 - 1;
+    this.b = v - a1 * this.bScale;
+    return true;
+  }
+
+  private bases(): void {
+    let n = 0;
+    for (let p = 0; p < PARTS; p++) {
+      this.partBase[p] = n;
+      n += this.caps[p]!;
+    }
+    this.partBase[PARTS] = n;
+    this.basesValid = true;
+  }
+
+  /**
+   * Look (a, b) up in `part`: its slot, or -(s + 1) for the empty slot s
+   * where it would go. Leaves its record in `target`.
+   */
+  private probe(part: number, h: number, a: number, b: number): number {
+    const v = (a + 1) * this.bScale + b;
+    const t = this.target;
+    const rec = this.rec;
+    writeRecord(t, 0, v, rec);
+    const table = this.tables[part]!;
+    const cap = this.caps[part]!;
+    const t0 = t[0]!;
+    let slot = home(h, cap);
+    for (;;) {
+      const at = slot * rec;
+      const x = table[at]!;
+      if (x === t0) {
+        let k = 1;
+        while (k < rec && table[at + k] === t[k]) k++;
+        if (k === rec) {
+          if (v !== 0) return slot;
+        }
+      }
+      if (x === 0) {
+        let k = 1;
+        while (k < rec && table[at + k] === 0) k++;
+        if (k === rec) return -slot - 1;
+      }
+      if (++slot === cap) slot = 0;
+    }
+  }
+
+  private read(table: Uint8Array, at: number): number {
+    let v = 0;
+    for (let k = this.rec - 1; k >= 0; k--) v = v * 256 + table[at + k]!;
+    return v;
+  }
+
+  /** Move part `p` into a larger table, hashing each pair anew. */
+  private grow(p: number): void {
+    const old = this.tables[p]!;
+    const oldCap = this.caps[p]!;
+    const cap = Math.ceil(oldCap * PAIR_GROWTH);
+    const rec = this.rec;
+    const table = new Uint8Array(cap * rec);
+    for (let i = 0; i < oldCap; i++) {
+      const v = this.read(old, i * rec);
+      if (v === 0) continue;
+      const a1 = Math.floor(v / this.bScale);
+      let slot = home(pairHash(a1 - 1, v - a1 * this.bScale), cap);
+      for (;;) {
+        let k = 0;
+        while (k < rec && table[slot * rec + k] === 0) k++;
+        if (k === rec) break;
+        if (++slot === cap) slot = 0;
+      }
+      for (let k = 0; k < rec; k++) table[slot * rec + k] = old[i * rec + k]!;
+    }
+    this.tables[p] = table;
+    this.caps[p] = cap;
+    this.basesValid = false;
+  }
+
+  /** Give a and b the bits `a + 1` and `b` need, rewriting every record in place of its slot. */
+  private widen(a: number, b: number): void {
+    const aBits = Math.max(this.aBits, bitsFor(a + 2));
+    const bBits = Math.max(this.bBits, bitsFor(b + 1));
+    if (aBits + bBits > 53) throw new RangeError(`PairSet: a pair (${a}, ${b}) does not fit 53 bits`);
+    const rec = Math.ceil((aBits + bBits) / 8);
+    const scale = 2 ** bBits;
+    for (let p = 0; p < PARTS; p++) {
+      const old = this.tables[p]!;
+      const cap = this.caps[p]!;
+      const table = new Uint8Array(cap * rec);
+      for (let i = 0; i < cap; i++) {
+        const v = this.read(old, i * this.rec);
+        if (v === 0) continue;
+        const a1 = Math.floor(v / this.bScale);
+        writeRecord(table, i * rec, a1 * scale + (v - a1 * this.bScale), rec);
+      }
+      this.tables[p] = table;
+    }
+    this.aBits = aBits;
+    this.bBits = bBits;
+    this.bScale = scale;
+    this.rec = rec;
+  }
+}
+
+/** `v` (below 2^53) little-endian in `rec` bytes at `bytes[at..]`. */
+function writeRecord(bytes: Uint8Array, at: number, v: number, rec: number): void {
+  let lo = v % TWO32;
+  let hi = (v - lo) / TWO32;
+  for (let k = 0; k < rec; k++) {
+    if (k < 4) {
+      bytes[at + k] = lo & 255;
+      lo >>>= 8;
+    } else {
+      bytes[at + k] = hi & 255;
+      hi >>>= 8;
+    }
+  }
+}
+
+/** The fewest bits that hold every value below `values`. */
+function bitsFor(values: number): number {
+  let b = 1;
+  while (2 ** b < values) b++;
+  return b;
+}
+
+function pairHash(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  h = Math.imul(h ^ (b + Math.floor(a / TWO32)), 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const LOG_SHIFT = 16;
+const LOG_CHUNK = 1 << LOG_SHIFT;
+
+/**
+ * An append-only log of fixed-width records of 32-bit words, numbered 0, 1,
+ * 2, ... (the explorer's states in BFS order: their pair, their parent).
+ * Records live in chunks of 65,536; once the log holds more than
+ * `memoryRecords`, each full chunk goes to a temporary file (sequential
+ * writes) and leaves memory. A record on disk is read back by its chunk
+ * (two chunks are cached, so a sequential reader and a few random reads do
+ * not evict each other). The file is under `os.tmpdir()` and removed by
+ * `close()`, or when the process exits or is interrupted.
+ */
+export class RecordLog {
+  private readonly chunks: (Uint32Array | null)[] = [];
+  private length = 0;
+  private file: TempFile | undefined;
+  private readonly cacheAt = [-1, -1];
+  private readonly cache: Uint32Array[];
+  private lastUsed = 0;
+
+  constructor(
+    readonly width: number,
+    private readonly memoryRecords: number,
+  ) {
+    this.cache = [new Uint32Array(LOG_CHUNK * width), new Uint32Array(LOG_CHUNK * width)];
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  /** Bytes of the records in memory (the caches included). */
+  get bytesInMemory(): number {
+    let n = 2 * LOG_CHUNK * this.width * 4;
+    for (const c of this.chunks) if (c !== null) n += c.byteLength;
+    return n;
+  }
+
+  /** Bytes written to the temporary file. */
+  get bytesOnDisk(): number {
+    return this.file?.bytes ?? 0;
+  }
+
+  /** Append a record (its first `width` of x, y). Returns its number. */
+  append(x: number, y = 0): number {
+    const i = this.length;
+    const c = i >>> LOG_SHIFT;
+    if (c === this.chunks.length) {
+      if (c > 0 && c * LOG_CHUNK >= this.memoryRecords) this.spill(c);
+      this.chunks.push(new Uint32Array(LOG_CHUNK * this.width));
+    }
+    const at = (i & (LOG_CHUNK - 1)) * this.width;
+    const chunk = this.chunks[c]!;
+    chunk[at] = x;
+    if (this.width > 1) chunk[at + 1] = y;
+    this.length++;
+    return i;
+  }
+
+  /** Word `w` of record `i`. */
+  get(i: number, w = 0): number {
+    const c = Math.floor(i / LOG_CHUNK);
+    const at = (i - c * LOG_CHUNK) * this.width + w;
+    const chunk = this.chunks[c];
+    if (chunk !== undefined && chunk !== null) return chunk[at]!;
+    if (i < 0 || i >= this.length) throw new RangeError(`RecordLog: no record ${i}`);
+    if (this.cacheAt[0] === c) return this.cache[(this.lastUsed = 0)]![at]!;
+    if (this.cacheAt[1] === c) return this.cache[(this.lastUsed = 1)]![at]!;
+    const k = 1 - this.lastUsed;
+    this.file!.read(this.cache[k]!, c * LOG_CHUNK * this.width * 4);
+    this.cacheAt[k] = c;
+    this.lastUsed = k;
+    return this.cache[k]![at]!;
+  }
+
+  /** Write every full chunk before chunk `c` that is still in memory to the file. */
+  private spill(c: number): void {
+    this.file ??= new TempFile();
+    for (let j = 0; j < c; j++) {
+      const chunk = this.chunks[j];
+      if (chunk === null || chunk === undefined) continue;
+      this.file.write(chunk, j * LOG_CHUNK * this.width * 4);
+      this.chunks[j] = null;
+    }
+  }
+
+  /** Remove the temporary file (the log is unusable afterwards if it had one). */
+  close(): void {
+    this.file?.remove();
+    this.file = undefined;
+  }
+}
+
+/** Temporary files still to remove, and the handlers that remove them on exit and on SIGINT/SIGTERM. */
+const openFiles = new Set<TempFile>();
+const onExit = (): void => {
+  for (const f of [...openFiles]) f.remove();
+};
+const onSignal = (signal: NodeJS.Signals): void => {
+  onExit();
+  unhook();
+  process.kill(process.pid, signal);
+};
+function hook(): void {
+  if (openFiles.size > 0) return;
+  process.on('exit', onExit);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+function unhook(): void {
+  process.off('exit', onExit);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+
+/** A file in a fresh directory under os.tmpdir(), removed on exit. */
+class TempFile {
+  private readonly dir: string;
+  private readonly fd: number;
+  private removed = false;
+  bytes = 0;
+
+  constructor() {
+    hook();
+    this.dir = mkdtempSync(join(tmpdir(), 'umcg-explore-'));
+    openFiles.add(this);
+    this.fd = openSync(join(this.dir, 'log'), 'w+');
+  }
+
+  write(data: Uint32Array, position: number): void {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+    this.bytes = Math.max(this.bytes, position + bytes.length);
+  }
+
+  read(into: Uint32Array, position: number): void {
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = readSync(this.fd, bytes, done, bytes.length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+  }
+
+  remove(): void {
+    if (this.removed) return;
+    this.removed = true;
+    try {
+      closeSync(this.fd);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+      openFiles.delete(this);
+      if (openFiles.size === 0) unhook();
+    }
+  }
 }
