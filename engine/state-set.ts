@@ -414,15 +414,12 @@ function pairHash(a: number, b: number): number {
   return h >>> 0;
 }
 
-const LOG_SHIFT = 16;
-const LOG_CHUNK = 1 << LOG_SHIFT;
-
 /**
  * An append-only log of fixed-width records of 32-bit words, numbered 0, 1,
  * 2, ... (the explorer's states in BFS order: their pair, their parent).
- * Records live in chunks of 65,536; once the log holds more than
- * `memoryRecords`, each full chunk goes to a temporary file (sequential
- * writes) and leaves memory. A record on disk is read back by its chunk
+ * Records live in chunks (of 65,536, or fewer when `memoryRecords` is
+ * smaller); once the log holds more than `memoryRecords`, each full chunk
+ * goes to a temporary file (sequential writes) and leaves memory. A record on disk is read back by its chunk
  * (two chunks are cached, so a sequential reader and a few random reads do
  * not evict each other). The file is under `os.tmpdir()` and removed by
  * `close()`, or when the process exits or is interrupted.
@@ -434,12 +431,19 @@ export class RecordLog {
   private readonly cacheAt = [-1, -1];
   private readonly cache: Uint32Array[];
   private lastUsed = 0;
+  /** Records a chunk (a power of two). */
+  private readonly chunk: number;
+  private readonly shift: number;
 
   constructor(
     readonly width: number,
     private readonly memoryRecords: number,
   ) {
-    this.cache = [new Uint32Array(LOG_CHUNK * width), new Uint32Array(LOG_CHUNK * width)];
+    let shift = 4;
+    while (shift < 16 && 2 ** (shift + 1) <= memoryRecords) shift++;
+    this.shift = shift;
+    this.chunk = 2 ** shift;
+    this.cache = [new Uint32Array(this.chunk * width), new Uint32Array(this.chunk * width)];
   }
 
   get size(): number {
@@ -448,7 +452,7 @@ export class RecordLog {
 
   /** Bytes of the records in memory (the caches included). */
   get bytesInMemory(): number {
-    let n = 2 * LOG_CHUNK * this.width * 4;
+    let n = 2 * this.chunk * this.width * 4;
     for (const c of this.chunks) if (c !== null) n += c.byteLength;
     return n;
   }
@@ -461,12 +465,12 @@ export class RecordLog {
   /** Append a record (its first `width` of x, y). Returns its number. */
   append(x: number, y = 0): number {
     const i = this.length;
-    const c = i >>> LOG_SHIFT;
+    const c = Math.floor(i / this.chunk);
     if (c === this.chunks.length) {
-      if (c > 0 && c * LOG_CHUNK >= this.memoryRecords) this.spill(c);
-      this.chunks.push(new Uint32Array(LOG_CHUNK * this.width));
+      if (c > 0 && c * this.chunk >= this.memoryRecords) this.spill(c);
+      this.chunks.push(new Uint32Array(this.chunk * this.width));
     }
-    const at = (i & (LOG_CHUNK - 1)) * this.width;
+    const at = (i - c * this.chunk) * this.width;
     const chunk = this.chunks[c]!;
     chunk[at] = x;
     if (this.width > 1) chunk[at + 1] = y;
@@ -476,15 +480,15 @@ export class RecordLog {
 
   /** Word `w` of record `i`. */
   get(i: number, w = 0): number {
-    const c = Math.floor(i / LOG_CHUNK);
-    const at = (i - c * LOG_CHUNK) * this.width + w;
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`RecordLog: no record ${i}`);
+    const c = Math.floor(i / this.chunk);
+    const at = (i - c * this.chunk) * this.width + w;
     const chunk = this.chunks[c];
     if (chunk !== undefined && chunk !== null) return chunk[at]!;
-    if (i < 0 || i >= this.length) throw new RangeError(`RecordLog: no record ${i}`);
     if (this.cacheAt[0] === c) return this.cache[(this.lastUsed = 0)]![at]!;
     if (this.cacheAt[1] === c) return this.cache[(this.lastUsed = 1)]![at]!;
     const k = 1 - this.lastUsed;
-    this.file!.read(this.cache[k]!, c * LOG_CHUNK * this.width * 4);
+    this.file!.read(this.cache[k]!, c * this.chunk * this.width * 4);
     this.cacheAt[k] = c;
     this.lastUsed = k;
     return this.cache[k]![at]!;
@@ -496,7 +500,7 @@ export class RecordLog {
     for (let j = 0; j < c; j++) {
       const chunk = this.chunks[j];
       if (chunk === null || chunk === undefined) continue;
-      this.file.write(chunk, j * LOG_CHUNK * this.width * 4);
+      this.file.write(chunk, j * this.chunk * this.width * 4);
       this.chunks[j] = null;
     }
   }
