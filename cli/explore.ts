@@ -27,7 +27,15 @@ export const EXIT_INCOMPLETE = 3;
 const HELP = `usage: umcg-verify explore --target model|impl --servers S --workers W
          [--profile contract|adversarial] [--no-yield] [--locks] [--env-budget N]
          [--progress-bound K] [--max-states N] [--all] [--only ID[,ID...]] [--json]
-         impl only: [--memory sc|tso] [--cpus N] (no --all)`;
+         impl only: [--memory sc|tso] [--cpus N] (no --all)
+  --max-states N  stop after N distinct states (default 10,000,000; model: at most 4,294,967,294,
+                  impl: at most 100,000,000); the run is then not exhaustive (exit 3 when no
+                  violation was found)
+  --json          one JSON object; for --target model its "complete" is true only when every
+                  reachable state was expanded, and false when --max-states or (without --all)
+                  the first violation stopped the search, with "stoppedBy": "max-states" or
+                  "violation"; "storeBytes" and "diskBytes" are the state store in memory and in
+                  its temporary files (removed on exit)`;
 
 /** Default state cap of `--target impl` (exact keys: no symmetry reduction). */
 export const IMPL_MAX_STATES = 2_000_000;
@@ -102,7 +110,8 @@ function toText(opts: ExploreOptions, r: ExploreResult): string[] {
       ` ${r.quiescentStates} quiescent, longest quiet run ${r.longestQuietRun}` +
       ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s)`,
   ];
-  if (r.verdict === 'incomplete') lines.push(`  stopped at --max-states ${opts.maxStates}: raise it to finish`);
+  if (r.stoppedBy === 'max-states') lines.push(`  stopped at --max-states ${opts.maxStates}: not exhaustive, raise it to finish`);
+  else if (r.stoppedBy === 'violation') lines.push('  stopped at the first violation: not exhaustive (--all explores everything)');
   for (const v of r.violations) lines.push('', ...formatViolation(v));
   return lines;
 }

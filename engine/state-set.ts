@@ -170,32 +170,38 @@ const PAIR_GROWTH = 1.3;
  * An exact set of pairs (a, b) of non-negative integers, each pair stored
  * in its own slot of an open-addressing table (no ids, no indirection): the
  * explorer's set of states, each state a pair of part ids (COLLAPSE
- * storage, see `KeyCodec.parts`). A record is the number (a + 1) * 2^bBits + b
- * in the fewest whole bytes that hold it (0: an empty slot); when an a or a
- * b needs more bits, every part is rewritten with wider records, slot by
- * slot (the hash is of the pair, so no pair moves). Every probe compares the
- * whole record: no hash compaction.
+ * storage, see `KeyCodec.parts`). A record is the number
+ * v = b * 2^aBits + (a + 1) split into its low 32 bits (a Uint32Array; never
+ * 0 for a pair, since a + 1 > 0 fits aBits <= 32 bits, so 0 marks an empty
+ * slot) and its high bits (none, a Uint8Array, a Uint16Array or a
+ * Uint32Array: the fewest that hold them). When an a or a b needs more
+ * bits, every part is rewritten slot by slot (the hash is of the pair, so
+ * no pair moves). Every probe compares the whole record: no hash
+ * compaction.
  *
  * The table is in 64 parts by hash, each grown on its own (by 30% when 85%
  * full), so growing never holds two copies of the whole table: about
- * record / 0.76 bytes a pair. Once the set stops growing, `slotOf` numbers
+ * record / 0.76 bytes a pair. While the set does not grow, `slotOf` numbers
  * the pairs by their slots (dense enough for a byte array indexed by slot)
  * and `pairAt` reads a pair back from its slot number.
  */
 export class PairSet {
-  private readonly tables: Uint8Array[] = [];
+  private readonly lo: Uint32Array[] = [];
+  private readonly hi: (Uint8Array | Uint16Array | Uint32Array | null)[] = [];
   private readonly caps = new Int32Array(PARTS);
   private readonly used = new Int32Array(PARTS);
   private aBits = 1;
   private bBits = 1;
-  private bScale = 2;
-  /** Bytes of a record. */
-  private rec = 1;
+  private aScale = 2;
+  /** Bytes of the high part of a record (0, 1, 2 or 4). */
+  private hiBytes = 0;
   private count = 0;
-  private readonly target = new Uint8Array(8);
-  /** partBase[p]: the first slot number of part p (valid while `baseOf` matches the tables). */
+  /** partBase[p]: the first slot number of part p (valid while `basesValid`). */
   private readonly partBase = new Float64Array(PARTS + 1);
   private basesValid = false;
+  /** The record `probe` looked for. */
+  private tlo = 0;
+  private thi = 0;
   /** The pair `pairAt` read. */
   a = 0;
   b = 0;
@@ -203,7 +209,8 @@ export class PairSet {
   constructor() {
     for (let p = 0; p < PARTS; p++) {
       this.caps[p] = 256;
-      this.tables.push(new Uint8Array(256 * this.rec));
+      this.lo.push(new Uint32Array(256));
+      this.hi.push(null);
     }
   }
 
@@ -213,26 +220,26 @@ export class PairSet {
 
   /** Bytes of a record now. */
   get recordBytes(): number {
-    return this.rec;
+    return 4 + this.hiBytes;
   }
 
   get bytesUsed(): number {
     let b = 0;
-    for (const t of this.tables) b += t.byteLength;
+    for (let p = 0; p < PARTS; p++) b += this.lo[p]!.byteLength + (this.hi[p]?.byteLength ?? 0);
     return b;
   }
 
   /** Add (a, b); true when it was not in the set. */
   add(a: number, b: number): boolean {
-    if (a + 1 >= 2 ** this.aBits || b >= this.bScale) this.widen(a, b);
+    if (a + 1 >= this.aScale || b >= 2 ** this.bBits) this.widen(a, b);
     const h = pairHash(a, b);
     const part = h >>> (32 - PART_BITS);
     const slot = this.probe(part, h, a, b);
     if (slot >= 0) return false;
-    const table = this.tables[part]!;
-    const at = (-slot - 1) * this.rec;
-    const t = this.target;
-    for (let k = 0; k < this.rec; k++) table[at + k] = t[k]!;
+    const s = -slot - 1;
+    this.lo[part]![s] = this.tlo;
+    const hi = this.hi[part];
+    if (hi !== null && hi !== undefined) hi[s] = this.thi;
     this.count++;
     if (++this.used[part]! > this.caps[part]! * PAIR_MAX_LOAD) this.grow(part);
     return true;
@@ -248,7 +255,7 @@ export class PairSet {
    * numbers hold while the set does not grow; they are below `slots`.
    */
   slotOf(a: number, b: number): number {
-    if (a < 0 || b < 0 || a + 1 >= 2 ** this.aBits || b >= this.bScale) return -1;
+    if (a < 0 || b < 0 || a + 1 >= this.aScale || b >= 2 ** this.bBits) return -1;
     const h = pairHash(a, b);
     const part = h >>> (32 - PART_BITS);
     const slot = this.probe(part, h, a, b);
@@ -273,11 +280,13 @@ export class PairSet {
       if (this.partBase[mid]! <= n) lo = mid;
       else hi = mid - 1;
     }
-    const v = this.read(this.tables[lo]!, (n - this.partBase[lo]!) * this.rec);
-    if (v === 0) return false;
-    const a1 = Math.floor(v / this.bScale);
-    this.a = a1 - 1;
-    this.b = v - a1 * this.bScale;
+    const s = n - this.partBase[lo]!;
+    const x = this.lo[lo]![s]!;
+    if (x === 0) return false;
+    const v = (this.hi[lo]?.[s] ?? 0) * TWO32 + x;
+    const b = Math.floor(v / this.aScale);
+    this.a = v - b * this.aScale - 1;
+    this.b = b;
     return true;
   }
 
@@ -293,105 +302,95 @@ export class PairSet {
 
   /**
    * Look (a, b) up in `part`: its slot, or -(s + 1) for the empty slot s
-   * where it would go. Leaves its record in `target`.
+   * where it would go. Leaves its record in `tlo`, `thi`.
    */
   private probe(part: number, h: number, a: number, b: number): number {
-    const v = (a + 1) * this.bScale + b;
-    const t = this.target;
-    const rec = this.rec;
-    writeRecord(t, 0, v, rec);
-    const table = this.tables[part]!;
+    const v = b * this.aScale + a + 1;
+    const tlo = v % TWO32;
+    const thi = (v - tlo) / TWO32;
+    this.tlo = tlo;
+    this.thi = thi;
+    const lo = this.lo[part]!;
+    const hi = this.hi[part];
     const cap = this.caps[part]!;
-    const t0 = t[0]!;
     let slot = home(h, cap);
+    if (hi === null || hi === undefined) {
+      for (;;) {
+        const x = lo[slot]!;
+        if (x === tlo) return slot;
+        if (x === 0) return -slot - 1;
+        if (++slot === cap) slot = 0;
+      }
+    }
     for (;;) {
-      const at = slot * rec;
-      const x = table[at]!;
-      if (x === t0) {
-        let k = 1;
-        while (k < rec && table[at + k] === t[k]) k++;
-        if (k === rec) {
-          if (v !== 0) return slot;
-        }
-      }
-      if (x === 0) {
-        let k = 1;
-        while (k < rec && table[at + k] === 0) k++;
-        if (k === rec) return -slot - 1;
-      }
+      const x = lo[slot]!;
+      if (x === tlo && hi[slot] === thi) return slot;
+      if (x === 0) return -slot - 1;
       if (++slot === cap) slot = 0;
     }
   }
 
-  private read(table: Uint8Array, at: number): number {
-    let v = 0;
-    for (let k = this.rec - 1; k >= 0; k--) v = v * 256 + table[at + k]!;
-    return v;
+  /** A high-part array of `n` slots for records of `bytes` high bytes. */
+  private static highArray(bytes: number, n: number): Uint8Array | Uint16Array | Uint32Array | null {
+    return bytes === 0 ? null : bytes === 1 ? new Uint8Array(n) : bytes === 2 ? new Uint16Array(n) : new Uint32Array(n);
   }
 
   /** Move part `p` into a larger table, hashing each pair anew. */
   private grow(p: number): void {
-    const old = this.tables[p]!;
+    const oldLo = this.lo[p]!;
+    const oldHi = this.hi[p];
     const oldCap = this.caps[p]!;
     const cap = Math.ceil(oldCap * PAIR_GROWTH);
-    const rec = this.rec;
-    const table = new Uint8Array(cap * rec);
+    const lo = new Uint32Array(cap);
+    const hi = PairSet.highArray(this.hiBytes, cap);
     for (let i = 0; i < oldCap; i++) {
-      const v = this.read(old, i * rec);
-      if (v === 0) continue;
-      const a1 = Math.floor(v / this.bScale);
-      let slot = home(pairHash(a1 - 1, v - a1 * this.bScale), cap);
-      for (;;) {
-        let k = 0;
-        while (k < rec && table[slot * rec + k] === 0) k++;
-        if (k === rec) break;
-        if (++slot === cap) slot = 0;
-      }
-      for (let k = 0; k < rec; k++) table[slot * rec + k] = old[i * rec + k]!;
+      const x = oldLo[i]!;
+      if (x === 0) continue;
+      const y = oldHi?.[i] ?? 0;
+      const v = y * TWO32 + x;
+      const b = Math.floor(v / this.aScale);
+      let slot = home(pairHash(v - b * this.aScale - 1, b), cap);
+      while (lo[slot] !== 0) if (++slot === cap) slot = 0;
+      lo[slot] = x;
+      if (hi !== null) hi[slot] = y;
     }
-    this.tables[p] = table;
+    this.lo[p] = lo;
+    this.hi[p] = hi;
     this.caps[p] = cap;
     this.basesValid = false;
   }
 
-  /** Give a and b the bits `a + 1` and `b` need, rewriting every record in place of its slot. */
+  /** Give a and b the bits `a + 1` and `b` need, rewriting every record in its slot. */
   private widen(a: number, b: number): void {
     const aBits = Math.max(this.aBits, bitsFor(a + 2));
     const bBits = Math.max(this.bBits, bitsFor(b + 1));
-    if (aBits + bBits > 53) throw new RangeError(`PairSet: a pair (${a}, ${b}) does not fit 53 bits`);
-    const rec = Math.ceil((aBits + bBits) / 8);
-    const scale = 2 ** bBits;
+    if (aBits > 32 || aBits + bBits > 53) throw new RangeError(`PairSet: a pair (${a}, ${b}) does not fit 53 bits`);
+    const high = aBits + bBits - 32;
+    const hiBytes = high <= 0 ? 0 : high <= 8 ? 1 : high <= 16 ? 2 : 4;
+    const scale = 2 ** aBits;
     for (let p = 0; p < PARTS; p++) {
-      const old = this.tables[p]!;
+      const oldLo = this.lo[p]!;
+      const oldHi = this.hi[p];
       const cap = this.caps[p]!;
-      const table = new Uint8Array(cap * rec);
+      const lo = new Uint32Array(cap);
+      const hi = PairSet.highArray(hiBytes, cap);
       for (let i = 0; i < cap; i++) {
-        const v = this.read(old, i * this.rec);
-        if (v === 0) continue;
-        const a1 = Math.floor(v / this.bScale);
-        writeRecord(table, i * rec, a1 * scale + (v - a1 * this.bScale), rec);
+        const x = oldLo[i]!;
+        if (x === 0) continue;
+        const v = (oldHi?.[i] ?? 0) * TWO32 + x;
+        const ob = Math.floor(v / this.aScale);
+        const w = ob * scale + (v - ob * this.aScale);
+        const wlo = w % TWO32;
+        lo[i] = wlo;
+        if (hi !== null) hi[i] = (w - wlo) / TWO32;
       }
-      this.tables[p] = table;
+      this.lo[p] = lo;
+      this.hi[p] = hi;
     }
     this.aBits = aBits;
     this.bBits = bBits;
-    this.bScale = scale;
-    this.rec = rec;
-  }
-}
-
-/** `v` (below 2^53) little-endian in `rec` bytes at `bytes[at..]`. */
-function writeRecord(bytes: Uint8Array, at: number, v: number, rec: number): void {
-  let lo = v % TWO32;
-  let hi = (v - lo) / TWO32;
-  for (let k = 0; k < rec; k++) {
-    if (k < 4) {
-      bytes[at + k] = lo & 255;
-      lo >>>= 8;
-    } else {
-      bytes[at + k] = hi & 255;
-      hi >>>= 8;
-    }
+    this.aScale = scale;
+    this.hiBytes = hiBytes;
   }
 }
 
