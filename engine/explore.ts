@@ -8,8 +8,10 @@
  *   violation found has a shortest trace.
  * - Liveness: each quiescent state (no code step enabled) is checked against
  *   the `at-quiescence` properties; after the search, the longest run of code
- *   steps to quiescence is computed over the stored graph for the
- *   `progress-bound` property.
+ *   steps to quiescence is computed for the `progress-bound` property by a
+ *   DFS that computes the code steps again (the graph is not stored).
+ * - The store (engine/state-set.ts) is exact: states as pairs of part ids,
+ *   their BFS logs on disk past `memoryStates` states.
  */
 import { DigitPacker, KeyCodec, lastRenaming } from '../model/canon.ts';
 import { MAX_STATES, PairSet, RecordLog, StateSet } from './state-set.ts';

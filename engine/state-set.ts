@@ -1,5 +1,10 @@
 /**
- * An exact set of fixed-length state keys for the explorer, numbering them
+ * The explorer's state store (docs/explorer.md, "Storage"): `StateSet`
+ * numbers the parts states are made of, `PairSet` holds the states as
+ * pairs of part ids, and `RecordLog` keeps the BFS-ordered logs of pairs
+ * and parents, on disk past a number of states. All of it is exact.
+ *
+ * StateSet: an exact set of fixed-length keys, numbering them
  * 0, 1, 2, ... in the order they are added. Every probe that could match
  * compares the full key: no hash compaction, no false "seen".
  *
