@@ -425,8 +425,9 @@ function pairHash(a: number, b: number): number {
  * smaller); once the log holds more than `memoryRecords`, each full chunk
  * goes to a temporary file (sequential writes) and leaves memory. A record on disk is read back by its chunk
  * (two chunks are cached, so a sequential reader and a few random reads do
- * not evict each other). The file is under `os.tmpdir()` and removed by
- * `close()`, or when the process exits or is interrupted.
+ * not evict each other). The file is under `os.tmpdir()`, unlinked as soon
+ * as it is open (see `TempFile`), and freed by `close()` or by the end of
+ * the process, however it ends.
  */
 export class RecordLog {
   private readonly chunks: (Uint32Array | null)[] = [];
@@ -516,40 +517,27 @@ export class RecordLog {
   }
 }
 
-/** Temporary files still to remove, and the handlers that remove them on exit and on SIGINT/SIGTERM. */
-const openFiles = new Set<TempFile>();
-const onExit = (): void => {
-  for (const f of [...openFiles]) f.remove();
-};
-const onSignal = (signal: NodeJS.Signals): void => {
-  onExit();
-  unhook();
-  process.kill(process.pid, signal);
-};
-function hook(): void {
-  if (openFiles.size > 0) return;
-  process.on('exit', onExit);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-}
-function unhook(): void {
-  process.off('exit', onExit);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-}
-
-/** A file in a fresh directory under os.tmpdir(), removed on exit. */
+/**
+ * A temporary file, unlinked (with its fresh directory under os.tmpdir())
+ * as soon as it is open: it lives on only through its descriptor, so the
+ * system reclaims it when the descriptor is closed or the process ends in
+ * any way (exit, SIGINT, SIGKILL, a crash), and nothing is ever left on
+ * disk. (A SIGINT handler could not do this: JavaScript handlers do not run
+ * while the search runs synchronously, and installing one would keep
+ * Ctrl-C from stopping it.)
+ */
 class TempFile {
-  private readonly dir: string;
-  private readonly fd: number;
-  private removed = false;
+  private fd: number;
   bytes = 0;
 
   constructor() {
-    hook();
-    this.dir = mkdtempSync(join(tmpdir(), 'umcg-explore-'));
-    openFiles.add(this);
-    this.fd = openSync(join(this.dir, 'log'), 'w+');
+    const dir = mkdtempSync(join(tmpdir(), 'umcg-explore-'));
+    const path = join(dir, 'log');
+    try {
+      this.fd = openSync(path, 'w+');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   write(data: Uint32Array, position: number): void {
@@ -569,15 +557,10 @@ class TempFile {
     }
   }
 
+  /** Close the file (it is already unlinked, so this frees its space). */
   remove(): void {
-    if (this.removed) return;
-    this.removed = true;
-    try {
-      closeSync(this.fd);
-    } finally {
-      rmSync(this.dir, { recursive: true, force: true });
-      openFiles.delete(this);
-      if (openFiles.size === 0) unhook();
-    }
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
   }
 }

@@ -4,7 +4,7 @@
  * a number of states, and explorations that give the same result whether
  * the logs stay in memory or go to disk, and say whether they were complete.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,19 @@ import { capture } from '../helpers/cli.ts';
 import { exploreOptions } from '../helpers/model.ts';
 
 const tempDirs = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('umcg-explore-'));
+/** Descriptors of this process open on the logs' (unlinked) temporary files; -1 where /proc is missing. */
+function openLogFiles(): number {
+  if (!existsSync('/proc/self/fd')) return -1;
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).includes('umcg-explore-')) n++;
+    } catch {
+      // closed in between
+    }
+  }
+  return n;
+}
 
 describe('PairSet', () => {
   for (const [aMax, bMax] of [
@@ -63,14 +76,17 @@ describe('PairSet', () => {
 });
 
 describe('RecordLog', () => {
-  it('gives back every record, in memory and from its temporary file, and removes the file on close', () => {
+  it('gives back every record, in memory and from its temporary file, which is never visible on disk and is freed on close', () => {
     const before = tempDirs().length;
+    const fds = openLogFiles();
     const log = new RecordLog(2, 100_000);
     const n = 400_000;
     for (let i = 0; i < n; i++) expect(log.append(i * 3, (i * 7) >>> 0)).toBe(i);
     expect(log.size).toBe(n);
     expect(log.bytesOnDisk).toBeGreaterThan(0);
-    expect(tempDirs().length).toBe(before + 1);
+    // Unlinked as soon as open: only the descriptor holds it.
+    expect(tempDirs().length).toBe(before);
+    if (fds >= 0) expect(openLogFiles()).toBe(fds + 1);
     for (let i = 0; i < n; i += 1) {
       expect(log.get(i, 0)).toBe(i * 3);
       expect(log.get(i, 1)).toBe(i * 7);
@@ -80,6 +96,7 @@ describe('RecordLog', () => {
     expect(() => log.get(n, 0)).toThrow(/no record/);
     log.close();
     expect(tempDirs().length).toBe(before);
+    if (fds >= 0) expect(openLogFiles()).toBe(fds);
   });
 
   it('keeps a log shorter than its memory allowance out of the file system', () => {
@@ -109,8 +126,9 @@ function summary(r: ExploreResult): unknown {
 }
 
 describe('explore with its logs on disk', () => {
-  it('gives the same states, verdicts and traces as with its logs in memory, and leaves no temporary file', () => {
+  it('gives the same states, verdicts and traces as with its logs in memory, and leaves no temporary file open', () => {
     const before = tempDirs().length;
+    const fds = openLogFiles();
     for (const opts of [exploreOptions(1, 2, { yield: true }), exploreOptions(1, 2, { yield: false, stopAtFirst: true }), exploreOptions(2, 1, { yield: true })]) {
       const inMemory = explore(opts);
       expect(inMemory.diskBytes).toBe(0);
@@ -119,6 +137,7 @@ describe('explore with its logs on disk', () => {
       expect(summary(onDisk)).toEqual(summary(inMemory));
     }
     expect(tempDirs().length).toBe(before);
+    expect(openLogFiles()).toBe(fds);
   });
 });
 
