@@ -180,8 +180,8 @@ const PAIR_GROWTH = 1.3;
  * 0 for a pair, since a + 1 > 0 fits aBits <= 32 bits, so 0 marks an empty
  * slot) and its high bits (none, a Uint8Array, a Uint16Array or a
  * Uint32Array: the fewest that hold them). When an a or a b needs more
- * bits, every part is rewritten slot by slot (the hash is of the pair, so
- * no pair moves). Every probe compares the whole record: no hash
+ * bits, every record is rewritten in its slot (the hash is of the pair, so
+ * no pair moves, and the low words are rewritten in place). Every probe compares the whole record: no hash
  * compaction.
  *
  * The table is in 64 parts by hash, each grown on its own (by 30% when 85%
@@ -373,14 +373,16 @@ export class PairSet {
     const high = aBits + bBits - 32;
     const hiBytes = high <= 0 ? 0 : high <= 8 ? 1 : high <= 16 ? 2 : 4;
     const scale = 2 ** aBits;
+    // In place: a record keeps its slot, so the low words are rewritten
+    // where they are, and only a wider high part is allocated (never a
+    // second copy of the table).
     for (let p = 0; p < PARTS; p++) {
-      const oldLo = this.lo[p]!;
+      const lo = this.lo[p]!;
       const oldHi = this.hi[p];
       const cap = this.caps[p]!;
-      const lo = new Uint32Array(cap);
-      const hi = PairSet.highArray(hiBytes, cap);
+      const hi = hiBytes === this.hiBytes ? oldHi! : PairSet.highArray(hiBytes, cap);
       for (let i = 0; i < cap; i++) {
-        const x = oldLo[i]!;
+        const x = lo[i]!;
         if (x === 0) continue;
         const v = (oldHi?.[i] ?? 0) * TWO32 + x;
         const ob = Math.floor(v / this.aScale);
@@ -389,7 +391,6 @@ export class PairSet {
         lo[i] = wlo;
         if (hi !== null) hi[i] = (w - wlo) / TWO32;
       }
-      this.lo[p] = lo;
       this.hi[p] = hi;
     }
     this.aBits = aBits;
