@@ -30,7 +30,7 @@ export const EXPLORE_BENCHES: readonly ExploreBench[] = [
   { name: 'model 2x2 (no yield)', servers: 2, workers: 2, yield: false },
   // The issue's target configuration (workers do not yield: with yield the
   // space is far larger). Since the model's gc and pop are step-wise the
-  // full 2x3 space has more than 100 million states (docs/explorer.md): the
+  // full 2x3 space has 153 million states (docs/explorer.md): the
   // default bench stops each run at `cap` states and reports the rate and
   // bytes per state up to there; --full explores all of it.
   { name: 'model 2x3 (no yield)', servers: 2, workers: 3, yield: false, statesPerSecond: 100_000, maxMb: 2048, cap: 2_000_000 },
