@@ -38,6 +38,7 @@ import {
 import { expectedInvariant } from './detect.ts';
 import { bugEntries, HELP, parseBenchArgs, type BenchOptions } from './options.ts';
 import { fmtDetection, fmtInt, fmtMs, fmtRatio, fmtSummary } from './report.ts';
+import { MAX_STATES } from '../engine/state-set.ts';
 import { EXPLORE_BENCHES, measureExplore, measureRate, RATE_BENCHES, type ExploreMeasure, type RateMeasure } from './speed.ts';
 import { summarize, type DetectionSummary, type Summary } from './stats.ts';
 
@@ -115,7 +116,7 @@ function speedSection(o: BenchOptions): { explore: ExploreResultRow[]; rates: Ra
     const runs: ExploreMeasure[] = [];
     for (let i = 0; i < o.runs; i++) {
       log(`${b.name}${cap === undefined ? '' : ` (cap ${fmtInt(cap)} states)`}: run ${i + 1}/${o.runs}`);
-      runs.push(runChild<ExploreMeasure>({ kind: 'explore', name: b.name, maxStates: cap ?? 100_000_000 }, cap === undefined ? 12_000 : 4096));
+      runs.push(runChild<ExploreMeasure>({ kind: 'explore', name: b.name, maxStates: cap ?? MAX_STATES }, cap === undefined ? 12_000 : 4096));
     }
     explore.push({
       name: b.name,
@@ -229,13 +230,14 @@ function exploreTable(rows: readonly ExploreResultRow[], runs: number): string {
   });
   for (const r of rows) {
     const last = r.runs[r.runs.length - 1]!;
-    const capped = last.verdict === 'incomplete';
+    // A capped run may already have found a violation: `complete`, not the verdict, says it stopped short.
+    const capped = !last.complete;
     const sps = r.summary.statesPerSecond;
     const mb = r.summary.maxRssMb.median;
     t.push([
       r.name,
       fmtSummary(r.summary.states),
-      capped ? `stopped at the ${fmtInt(r.cap ?? last.states)}-state cap (not exhaustive)` : last.verdict,
+      capped ? `${last.verdict === 'incomplete' ? '' : `${last.verdict}, `}stopped at the ${fmtInt(r.cap ?? last.states)}-state cap (not exhaustive)` : last.verdict,
       fmtSummary(r.summary.ms, fmtMs),
       fmtSummary(sps),
       r.target.statesPerSecond === undefined ? '-' : fmtInt(r.target.statesPerSecond),

@@ -29,11 +29,10 @@ export const EXPLORE_BENCHES: readonly ExploreBench[] = [
   { name: 'model 1x2', servers: 1, workers: 2, yield: true },
   { name: 'model 2x2 (no yield)', servers: 2, workers: 2, yield: false },
   // The issue's target configuration (workers do not yield: with yield the
-  // space is far larger). Since blocking calls are modelled as the wait loop
-  // they are in v0.3, the full 2x3 space has about 55 million states and
-  // needs about 5 GB and 9 minutes per run: the default bench stops each run
-  // at `cap` states and reports the rate and bytes per state up to there;
-  // --full explores all of it.
+  // space is far larger). Since the model's gc and pop are step-wise the
+  // full 2x3 space has 153 million states (docs/explorer.md): the
+  // default bench stops each run at `cap` states and reports the rate and
+  // bytes per state up to there; --full explores all of it.
   { name: 'model 2x3 (no yield)', servers: 2, workers: 3, yield: false, statesPerSecond: 100_000, maxMb: 2048, cap: 2_000_000 },
 ];
 
@@ -42,6 +41,8 @@ export interface ExploreMeasure {
   readonly ms: number;
   readonly statesPerSecond: number;
   readonly verdict: string;
+  /** Every reachable state expanded (false when the cap stopped the run). */
+  readonly complete: boolean;
   readonly maxRssMb: number;
 }
 
@@ -62,6 +63,7 @@ export function measureExplore(b: ExploreBench, maxStates: number): ExploreMeasu
     ms: r.elapsedMs,
     statesPerSecond: r.statesPerSecond,
     verdict: r.verdict,
+    complete: r.complete,
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -11,6 +11,7 @@
  */
 import { explore, type ExploreOptions, type ExploreResult } from '../engine/explore.ts';
 import { explorerToken } from '../engine/explore-token.ts';
+import { MAX_STATES } from '../engine/state-set.ts';
 import { formatViolation } from '../engine/format.ts';
 import { describeImplChecks, IMPL_CHECK_IDS, IMPL_PROGRESS_BOUND, makeImplSystem, REFINEMENT_ID, type ImplChoice, type ImplSystem } from '../engine/impl-system.ts';
 import { configName } from '../engine/manifest.ts';
@@ -35,7 +36,15 @@ const HELP = `usage: umcg-verify explore --target model|impl --servers S --worke
          [--progress-bound K] [--max-states N] [--all] [--only ID[,ID...]] [--json]
          impl only: [--memory sc|tso] [--cpus N] (no --all)
   --variant: model v0.3 (default) or FIXED (v0.3 with the fixes of docs/bugs/FIXED.md,
-             model/README.md); impl v0.3 or a gallery variant (impl/state.ts GALLERY)`;
+             model/README.md); impl v0.3 or a gallery variant (impl/state.ts GALLERY)
+  --max-states N  stop after N distinct states (default 10,000,000; model: at most 4,294,967,294,
+                  impl: at most 100,000,000); the run is then not exhaustive (exit 3 when no
+                  violation was found)
+  --json          one JSON object; for --target model its "complete" is true only when every
+                  reachable state was expanded, and false when --max-states or (without --all)
+                  the first violation stopped the search, with "stoppedBy": "max-states" or
+                  "violation"; "storeBytes" and "diskBytes" are the state store in memory and in
+                  its temporary files (removed on exit)`;
 
 /** Default state cap of `--target impl` (exact keys: no symmetry reduction). */
 export const IMPL_MAX_STATES = 2_000_000;
@@ -65,7 +74,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   const opts: ExploreOptions = {
     ...c,
     ...(variant === 'v0.3' ? {} : { fixes: MODEL_VARIANTS[variant] }),
-    maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, 100_000_000),
+    maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, MAX_STATES),
     stopAtFirst: values.all !== true,
   };
   const r = explore(opts);
@@ -91,6 +100,11 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
     statesPerSecond: r.statesPerSecond,
     longestQuietRun: r.longestQuietRun === Infinity ? 'cycle' : r.longestQuietRun,
     verdict: r.verdict,
+    complete: r.complete,
+    ...(r.stoppedBy === null ? {} : { stoppedBy: r.stoppedBy }),
+    storeBytes: r.storeBytes,
+    diskBytes: r.diskBytes,
+    parts: r.partCounts,
     ...(first === undefined
       ? {}
       : {
@@ -110,7 +124,8 @@ function toText(opts: ExploreOptions, r: ExploreResult): string[] {
       ` ${r.quiescentStates} quiescent, longest quiet run ${r.longestQuietRun}` +
       ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s)`,
   ];
-  if (r.verdict === 'incomplete') lines.push(`  stopped at --max-states ${opts.maxStates}: raise it to finish`);
+  if (r.stoppedBy === 'max-states') lines.push(`  stopped at --max-states ${opts.maxStates}: not exhaustive, raise it to finish`);
+  else if (r.stoppedBy === 'violation') lines.push('  stopped at the first violation: not exhaustive (--all explores everything)');
   for (const v of r.violations) lines.push('', ...formatViolation(v), `replay: umcg-verify replay ${explorerToken(opts, v)}`);
   return lines;
 }

@@ -8,11 +8,13 @@
  *   violation found has a shortest trace.
  * - Liveness: each quiescent state (no code step enabled) is checked against
  *   the `at-quiescence` properties; after the search, the longest run of code
- *   steps to quiescence is computed over the stored graph for the
- *   `progress-bound` property.
+ *   steps to quiescence is computed for the `progress-bound` property by a
+ *   DFS that computes the code steps again (the graph is not stored).
+ * - The store (engine/state-set.ts) is exact: states as pairs of part ids,
+ *   their BFS logs on disk past `memoryStates` states.
  */
-import { KeyCodec, lastRenaming } from '../model/canon.ts';
-import { StateSet } from './state-set.ts';
+import { DigitPacker, KeyCodec, lastRenaming } from '../model/canon.ts';
+import { MAX_STATES, PairSet, RecordLog, StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
 import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
 import type { ModelConfig, State } from '../model/types.ts';
@@ -39,7 +41,15 @@ export interface ExploreOptions extends ModelConfig {
    * whole space is explored and the first violation of each invariant kept.
    */
   readonly stopAtFirst: boolean;
+  /**
+   * States whose pair and parent the store keeps in memory; past that, the
+   * logs of both go to temporary files (default 2,097,152).
+   */
+  readonly memoryStates?: number;
 }
+
+/** States the store keeps its logs of in memory unless told otherwise. */
+export const MEMORY_STATES = 1 << 21;
 
 /** One violated invariant with its shortest trace. */
 export interface Violation {
@@ -70,40 +80,41 @@ export interface ExploreResult {
   /** States whose lists are corrupt (a node linked twice): recorded, not expanded. */
   readonly corruptStates: number;
   readonly verdict: 'pass' | 'violation' | 'incomplete';
+  /**
+   * Whether every reachable state was expanded: false when --max-states or
+   * the first violation (stopAtFirst) stopped the search, whatever the verdict.
+   */
+  readonly complete: boolean;
+  /** What stopped the search early, if anything. */
+  readonly stoppedBy: 'max-states' | 'violation' | null;
+  /** Bytes the store wrote to temporary files (the logs of pairs and parents). */
+  readonly diskBytes: number;
+  /** Distinct servers parts and workers parts the states are made of (COLLAPSE tables). */
+  readonly partCounts: { readonly servers: number; readonly workers: number };
   /** The first violation found (shortest trace); with stopAtFirst false, one per invariant. */
   readonly violations: readonly Violation[];
 }
 
 export function explore(opts: ExploreOptions): ExploreResult {
-  return new Explorer(opts).run();
-}
-
-/** A growable array of 32-bit ints in fixed chunks (never copied as it grows). */
-class IntChunks {
-  private static readonly SHIFT = 20;
-  private readonly chunks: Int32Array[] = [];
-  length = 0;
-  push(v: number): void {
-    const c = this.length >>> IntChunks.SHIFT;
-    if (c === this.chunks.length) this.chunks.push(new Int32Array(1 << IntChunks.SHIFT));
-    this.chunks[c]![this.length & ((1 << IntChunks.SHIFT) - 1)] = v;
-    this.length++;
-  }
-  get(i: number): number {
-    return this.chunks[i >>> IntChunks.SHIFT]![i & ((1 << IntChunks.SHIFT) - 1)]!;
-  }
-  get bytes(): number {
-    return this.chunks.length * (4 << IntChunks.SHIFT);
+  const e = new Explorer(opts);
+  try {
+    return e.run();
+  } finally {
+    e.close();
   }
 }
 
 /**
- * Breadth-first search that keeps, per state, only its packed canonical
- * key (in the state set, whose ids are BFS order) and its parent's id. The
- * frontier is a range of ids: level d is the ids added while level d - 1
- * was expanded. A state is rebuilt by decoding its key; the action that
- * reached it is found again by expanding its parent; a trace by replaying
- * those actions from the initial state, which is deterministic.
+ * Breadth-first search that keeps, per state, only its canonical form as a
+ * pair of part ids (COLLAPSE: the servers part and the workers part of the
+ * packed key, each interned once in its own table) in a set of pairs, plus
+ * two logs in BFS order: each state's pair and its parent's id (in memory
+ * for small runs, in temporary files for large ones). The frontier is a
+ * range of ids, read from the pair log in order: level d is the ids added
+ * while level d - 1 was expanded. A state is rebuilt by decoding its pair;
+ * the action that reached it is found again by expanding its parent; a
+ * trace by replaying those actions from the initial state, which is
+ * deterministic.
  */
 class Explorer {
   private readonly stateInvs: readonly StateInvariant[];
@@ -111,8 +122,19 @@ class Explorer {
   private readonly quiescence: readonly Extract<LivenessProperty, { form: 'at-quiescence' }>[];
   private readonly bound: Invariant | undefined;
   private readonly codec: KeyCodec;
-  private readonly index: StateSet;
-  private readonly parent = new IntChunks();
+  /** The two parts of a packed key, and the tables that number them. */
+  private readonly serverPart: DigitPacker;
+  private readonly workerPart: DigitPacker;
+  private readonly serverParts: StateSet;
+  private readonly workerParts: StateSet;
+  /** The stored states, as pairs of part ids. */
+  private readonly pairs = new PairSet();
+  /** By id (BFS order): the pair of each state, and its parent's id (NO_PARENT for the root). */
+  private readonly keys: RecordLog;
+  private readonly parents: RecordLog;
+  /** The pair `pairOf` computed. */
+  private pa = 0;
+  private pb = 0;
   /** Depth of the last state added (BFS order: the deepest so far). */
   private lastDepth = 0;
   private readonly found = new Map<string, Violation>();
@@ -123,6 +145,7 @@ class Explorer {
   private readonly start = performance.now();
 
   constructor(private readonly opts: ExploreOptions) {
+    if (opts.maxStates > MAX_STATES) throw new RangeError(`explore: maxStates above ${MAX_STATES}`);
     const selected = INVARIANTS.filter((i) => appliesTo(i, opts.profile) && selects(opts.only, i.id));
     this.stateInvs = selected.filter((i): i is StateInvariant => i.kind === 'well-formedness' || i.kind === 'safety');
     this.edgeInvs = selected.filter((i): i is TransitionInvariant => i.kind === 'transition');
@@ -132,20 +155,37 @@ class Explorer {
     this.bound = selected.find((i) => i.kind === 'liveness' && i.form === 'progress-bound');
     this.root = initialState(opts);
     this.codec = new KeyCodec(opts);
-    this.index = new StateSet(this.codec.bytes);
+    const parts = this.codec.parts();
+    this.serverPart = new DigitPacker(this.codec.radix, parts.servers);
+    this.workerPart = new DigitPacker(this.codec.radix, parts.workers);
+    this.serverParts = new StateSet(this.serverPart.bytes);
+    this.workerParts = new StateSet(this.workerPart.bytes);
+    const memory = opts.memoryStates ?? MEMORY_STATES;
+    this.keys = new RecordLog(2, memory);
+    this.parents = new RecordLog(1, memory);
+  }
+
+  /** Remove the temporary files. */
+  close(): void {
+    this.keys.close();
+    this.parents.close();
+  }
+
+  private get size(): number {
+    return this.keys.size;
   }
 
   run(): ExploreResult {
     const opts = this.opts;
     this.add(this.root, -1, 0);
-    if (this.checkState(this.root, 0)) return this.finish('violation');
+    if (this.checkState(this.root, 0)) return this.finish('violation', 'violation');
     // Ids are handed out in BFS order, so the frontier is the range of ids
     // not yet expanded; `levelEnd` is where the current level stops.
     let levelEnd = 1;
     let d = 0;
-    for (let id = 0; id < this.index.size; id++) {
+    for (let id = 0; id < this.size; id++) {
       if (id === levelEnd) {
-        levelEnd = this.index.size;
+        levelEnd = this.size;
         d++;
       }
       if (this.brokenAt.has(id)) continue;
@@ -166,50 +206,84 @@ class Explorer {
         if (causeOf(a) === 'code') codeEnabled = true;
         for (const inv of this.edgeInvs) {
           const w = inv.check(s, step);
-          if (w !== null && this.report(inv, w, id, ai)) return this.finish('violation');
+          if (w !== null && this.report(inv, w, id, ai)) return this.finish('violation', 'violation');
         }
-        const before = this.index.size;
         const to = this.add(step.next, id, d + 1);
-        if (to === before) {
-          if (this.checkState(step.next, to)) return this.finish('violation');
-          if (this.index.size >= opts.maxStates) return this.finish('incomplete');
+        if (to >= 0) {
+          if (this.checkState(step.next, to)) return this.finish('violation', 'violation');
+          if (this.size >= opts.maxStates) return this.finish('incomplete', 'max-states');
         }
       }
       if (!codeEnabled) {
         this.quiescent++;
         for (const inv of this.quiescence) {
           const w = inv.check(s);
-          if (w !== null && this.report(inv, w, id)) return this.finish('violation');
+          if (w !== null && this.report(inv, w, id)) return this.finish('violation', 'violation');
         }
       }
     }
     return this.progressBound();
   }
 
+  /**
+   * The pair of part ids of `s`'s canonical form into `pa`, `pb`. With
+   * `intern` false a part not seen before is not added: false then (no
+   * stored state has that part).
+   */
+  private pairOf(s: State, intern: boolean): boolean {
+    this.codec.encodeDigits(s);
+    this.serverPart.pack(this.codec.digits);
+    this.workerPart.pack(this.codec.digits);
+    if (intern) {
+      this.pa = this.serverParts.add(this.serverPart.key);
+      this.pb = this.workerParts.add(this.workerPart.key);
+      return true;
+    }
+    this.pa = this.serverParts.find(this.serverPart.key);
+    this.pb = this.workerParts.find(this.workerPart.key);
+    return this.pa >= 0 && this.pb >= 0;
+  }
+
+  /** The (renamed) state whose parts have ids a and b. */
+  private decodePair(a: number, b: number): State {
+    const x = this.serverParts.where(a);
+    this.serverPart.unpack(x.bytes, x.at, this.codec.digits);
+    const y = this.workerParts.where(b);
+    this.workerPart.unpack(y.bytes, y.at, this.codec.digits);
+    return this.codec.decodeDigits();
+  }
+
   /** The (renamed) state stored under `id`. */
   private decode(id: number): State {
-    const k = this.index.where(id);
-    return this.codec.decode(k.bytes, k.at);
+    return this.decodePair(this.keys.get(id, 0), this.keys.get(id, 1));
+  }
+
+  /** The (renamed) state in slot number `slot` of the pair set. */
+  private decodeSlot(slot: number): State {
+    if (!this.pairs.pairAt(slot)) throw new Error(`explore: slot ${slot} is empty`);
+    return this.decodePair(this.pairs.a, this.pairs.b);
+  }
+
+  /** The slot number of a stored state, or -1. */
+  private slotOf(s: State): number {
+    return this.pairOf(s, false) ? this.pairs.slotOf(this.pa, this.pb) : -1;
   }
 
   /** States that already break a state invariant: counterexamples, not expanded. */
   private readonly brokenAt = new Set<number>();
 
+  /** Store `s` if it is new: its id, or -1 when it was stored already. */
   private add(s: State, parent: number, depth: number): number {
-    const before = this.index.size;
-    this.codec.encode(s);
-    const id = this.index.add(this.codec.key);
-    if (id === before) {
-      this.parent.push(parent);
-      this.lastDepth = depth;
-    }
-    return id;
+    this.pairOf(s, true);
+    if (!this.pairs.add(this.pa, this.pb)) return -1;
+    this.parents.append(parent < 0 ? NO_PARENT : parent);
+    this.lastDepth = depth;
+    return this.keys.append(this.pa, this.pb);
   }
 
-  /** The id of a state the search has stored. */
-  private idOf(s: State): number {
-    this.codec.encode(s);
-    return this.index.find(this.codec.key);
+  private parentOf(id: number): number {
+    const p = this.parents.get(id);
+    return p === NO_PARENT ? -1 : p;
   }
 
   /** Check a new state; true when the search must stop. */
@@ -231,11 +305,14 @@ class Explorer {
    */
   private path(id: number): number[] {
     const p: number[] = [];
-    for (let i = id; this.parent.get(i) >= 0; i = this.parent.get(i)) {
-      const from = this.decode(this.parent.get(i));
+    for (let i = id; this.parentOf(i) >= 0; i = this.parentOf(i)) {
+      const parent = this.parentOf(i);
+      const from = this.decode(parent);
+      const a = this.keys.get(i, 0);
+      const b = this.keys.get(i, 1);
       const actions = candidateActions(from, this.opts);
-      const ai = actions.findIndex((a) => enabled(from, a, this.opts) && this.idOf(applyMutable(from, a, this.opts).next) === i);
-      if (ai < 0) throw new Error(`explore: no action from state ${this.parent.get(i)} reaches state ${i}`);
+      const ai = actions.findIndex((x) => enabled(from, x, this.opts) && this.pairOf(applyMutable(from, x, this.opts).next, false) && this.pa === a && this.pb === b);
+      if (ai < 0) throw new Error(`explore: no action from state ${parent} reaches state ${i}`);
       p.push(ai);
     }
     return p.reverse();
@@ -276,9 +353,9 @@ class Explorer {
     return this.opts.stopAtFirst;
   }
 
-  private finish(verdict: ExploreResult['verdict'], longestQuietRun = 0): ExploreResult {
+  private finish(verdict: ExploreResult['verdict'], stoppedBy: ExploreResult['stoppedBy'], longestQuietRun = 0): ExploreResult {
     const elapsedMs = performance.now() - this.start;
-    const n = this.index.size;
+    const n = this.size;
     return {
       distinctStates: n,
       transitions: this.transitions,
@@ -288,26 +365,32 @@ class Explorer {
       longestQuietRun,
       elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((n / elapsedMs) * 1000) : 0,
-      storeBytes: this.index.bytesUsed + this.parent.bytes,
+      storeBytes:
+        this.pairs.bytesUsed + this.serverParts.bytesUsed + this.workerParts.bytesUsed + this.keys.bytesInMemory + this.parents.bytesInMemory,
+      diskBytes: this.keys.bytesOnDisk + this.parents.bytesOnDisk,
+      partCounts: { servers: this.serverParts.size, workers: this.workerParts.size },
       verdict: this.found.size > 0 ? 'violation' : verdict,
+      complete: stoppedBy === null,
+      stoppedBy,
       violations: [...this.found.values()],
     };
   }
 
   /**
-   * The code steps out of stored state `id`, in action order, as the ids
-   * they reach, written to `out`; -1 for a state the search did not expand.
+   * The code steps out of the state in slot `slot`, in action order, as the
+   * slots they reach, written to `out`; none for a state the search did
+   * not expand (`broken`: the slots of states that break a state invariant).
    */
-  private codeSuccessors(id: number, out: { push(w: number): void }): void {
-    if (this.brokenAt.has(id)) return;
-    const s = this.decode(id);
+  private codeSuccessors(slot: number, broken: ReadonlySet<number>, out: { push(w: number): void }): void {
+    if (broken.has(slot)) return;
+    const s = this.decodeSlot(slot);
     if (hasCorruptList(s)) return;
     const actions = candidateActions(s, this.opts);
     for (let ai = 0; ai < actions.length; ai++) {
       const a = actions[ai]!;
       if (causeOf(a) !== 'code' || !enabled(s, a, this.opts)) continue;
-      const to = this.idOf(applyMutable(s, a, this.opts).next);
-      if (to < 0) throw new Error(`explore: a code step from state ${id} leaves the stored states`);
+      const to = this.slotOf(applyMutable(s, a, this.opts).next);
+      if (to < 0) throw new Error(`explore: a code step from slot ${slot} leaves the stored states`);
       out.push(to);
     }
   }
@@ -317,42 +400,49 @@ class Explorer {
    * States are taken as DFS roots in BFS order, and a root's length is final
    * once its DFS returns, so the first state over the bound is known when
    * its turn comes; once a state reaches a cycle the longest run is known to
-   * be infinite and the rest of the graph is not searched.
+   * be infinite and the rest of the graph is not searched. The DFS numbers
+   * states by their slots in the pair set (which no longer grows), so it
+   * needs no map from states to ids.
    */
   private progressBound(): ExploreResult {
-    const n = this.index.size;
+    const n = this.size;
     const k = this.opts.progressBound;
+    const broken = new Set<number>();
+    for (const id of this.brokenAt) broken.add(this.pairs.slotOf(this.keys.get(id, 0), this.keys.get(id, 1)));
+    const rootSlot = (id: number): number => this.pairs.slotOf(this.keys.get(id, 0), this.keys.get(id, 1));
     let worst = 0;
     let at = -1;
     const len = longestQuietPaths(
-      n,
-      (v, out) => this.codeSuccessors(v, out),
+      this.pairs.slots,
+      (v, out) => this.codeSuccessors(v, broken, out),
       (root, l) => {
         if (l > worst) worst = l;
         if (at < 0 && l > k) at = root;
         return worst === INF;
       },
+      { count: n, node: rootSlot },
     );
     const worstRun = worst === INF ? Infinity : worst;
-    if (this.bound === undefined || at < 0) return this.finish('pass', worstRun);
+    if (this.bound === undefined || at < 0) return this.finish('pass', null, worstRun);
     // The first state over the bound in BFS order has a shortest trace.
-    const cycle = len.get(at) === INF;
+    const atSlot = rootSlot(at);
+    const cycle = len.get(atSlot) === INF;
     const p = this.path(at);
     // Continue along code steps: to a successor one step shorter (a longest
     // run), or, on a run that never ends, to any successor that also never
     // ends, until a state repeats (once around a cycle) or the bound is passed.
-    const seen = new Set<number>([at]);
-    for (let node = at, m = 0; m <= k && len.get(node) > 0; m++) {
-      const cur = this.decode(node);
+    const seen = new Set<number>([atSlot]);
+    for (let node = atSlot, m = 0; m <= k && len.get(node) > 0; m++) {
+      const cur = this.decodeSlot(node);
       const want = cycle ? INF : len.get(node) - 1;
       const actions = candidateActions(cur, this.opts);
       let to = -1;
       const ai = actions.findIndex((a) => {
         if (causeOf(a) !== 'code' || !enabled(cur, a, this.opts)) return false;
-        to = this.idOf(applyMutable(cur, a, this.opts).next);
+        to = this.slotOf(applyMutable(cur, a, this.opts).next);
         return len.get(to) === want;
       });
-      if (ai < 0) throw new Error(`explore: no code step from state ${node} continues the longest run`);
+      if (ai < 0) throw new Error(`explore: no code step from slot ${node} continues the longest run`);
       p.push(ai);
       node = to;
       if (cycle && seen.has(to)) break; // once around the cycle is enough
@@ -360,12 +450,15 @@ class Explorer {
     }
     const message = cycle
       ? 'a cycle of code steps never reaches quiescence (the trace ends once around the cycle)'
-      : `a run of ${len.get(at)} code steps reaches quiescence only after the bound ${k}`;
+      : `a run of ${len.get(atSlot)} code steps reaches quiescence only after the bound ${k}`;
     const { trace, state } = this.replay(p);
     this.found.set(this.bound.id, { invariant: this.bound.id, witness: { message, tasks: [] }, trace, finalState: state });
-    return this.finish('violation', worstRun);
+    return this.finish('violation', null, worstRun);
   }
 }
+
+/** The parent of the initial state. */
+const NO_PARENT = 0xffffffff;
 
 function hasCorruptList(s: State): boolean {
   return hasDuplicate(s.idleWorkers) || hasDuplicate(s.idleServers);
@@ -413,18 +506,28 @@ export interface RunLengths {
  * makes it start again with 16 bits a node, then 32. After each root,
  * `stop(root, its length)` may end the search.
  */
-export function longestQuietPaths(n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+export function longestQuietPaths(n: number, succ: Successors, stop: (root: number, len: number) => boolean, roots?: Roots): RunLengths {
+  const r = roots ?? { count: n, node: (i: number) => i };
   try {
-    return dfs(new Uint8Array(n), 0xff, n, succ, stop);
+    return dfs(new Uint8Array(n), 0xff, r, succ, stop);
   } catch (e) {
     if (!(e instanceof WideRun)) throw e;
   }
   try {
-    return dfs(new Uint16Array(n), 0xffff, n, succ, stop);
+    return dfs(new Uint16Array(n), 0xffff, r, succ, stop);
   } catch (e) {
     if (!(e instanceof WideRun)) throw e;
   }
-  return dfs(new Int32Array(n), INF, n, succ, stop);
+  return dfs(new Int32Array(n), INF, r, succ, stop);
+}
+
+/**
+ * The roots of the DFS, in order: root i is node `node(i)`, for i below
+ * `count` (by default every node, in order). `stop` is given i, not the node.
+ */
+export interface Roots {
+  readonly count: number;
+  node(i: number): number;
 }
 
 /** Appends the code-step successors of `v` to `out`, in action order. */
@@ -432,7 +535,7 @@ export type Successors = (v: number, out: { push(w: number): void }) => void;
 
 class WideRun extends Error {}
 
-function dfs(mark: Uint8Array | Uint16Array | Int32Array, top: number, n: number, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
+function dfs(mark: Uint8Array | Uint16Array | Int32Array, top: number, roots: Roots, succ: Successors, stop: (root: number, len: number) => boolean): RunLengths {
   const ON_STACK = 1;
   // Per frame: node, its first successor's index in `edges`, the next one to
   // look at, and the node's longest run so far.
@@ -461,9 +564,10 @@ function dfs(mark: Uint8Array | Uint16Array | Int32Array, top: number, n: number
     const cand = lw === INF ? INF : lw + 1;
     if (cand > run.data[f]!) run.data[f] = cand;
   };
-  for (let root = 0; root < n; root++) {
+  for (let i = 0; i < roots.count; i++) {
+    const root = roots.node(i);
     if (mark[root] !== 0) {
-      if (stop(root, lengthOf(mark[root]!))) break;
+      if (stop(i, lengthOf(mark[root]!))) break;
       continue;
     }
     push(root);
@@ -489,7 +593,7 @@ function dfs(mark: Uint8Array | Uint16Array | Int32Array, top: number, n: number
       run.length--;
       if (f > 0) longer(f - 1, len);
     }
-    if (stop(root, lengthOf(mark[root]!))) break;
+    if (stop(i, lengthOf(mark[root]!))) break;
   }
   return { get: (v) => lengthOf(mark[v]!), visited };
 }

@@ -272,12 +272,10 @@ export class KeyCodec {
   readonly bytes: number;
   /** The last encoded key: `bytes` bytes, little-endian; the rest is zero. */
   readonly key: Uint8Array;
-  private readonly words: Uint32Array;
-  private readonly radix: Int32Array;
-  private readonly digits: Int32Array;
-  /** Chunk c holds digits [chunkStart[c], chunkStart[c + 1]) in `chunkBits[c]` bits. */
-  private readonly chunkStart: Int32Array;
-  private readonly chunkBits: Int32Array;
+  /** The digits of the last encoded (or to be decoded) state; `radix[i]` bounds `digits[i]`. */
+  readonly digits: Int32Array;
+  readonly radix: Int32Array;
+  private readonly whole: DigitPacker;
   private readonly servers: number;
   private readonly tasks: number;
   private readonly tids: number;
@@ -304,32 +302,37 @@ export class KeyCodec {
       radix.push((k < cfg.servers ? this.serverPcs.length : this.workerPcs.length) * FLAG_RADIX, this.tids ** 4);
     }
     radix.push(...this.workerLists.radix, ...this.serverLists.radix);
-    const start = [0];
-    const bits: number[] = [];
-    let product = 1;
-    for (let i = 0; i < radix.length; i++) {
-      if (radix[i]! >= CHUNK_LIMIT) throw new RangeError(`KeyCodec: a digit of ${radix[i]} values is too large`);
-      if (product * radix[i]! >= CHUNK_LIMIT) {
-        bits.push(bitsFor(product));
-        start.push(i);
-        product = 1;
-      }
-      product *= radix[i]!;
-    }
-    bits.push(bitsFor(product));
-    start.push(radix.length);
-    const total = bits.reduce((a, b) => a + b, 0);
-    this.bytes = Math.max(1, Math.ceil(total / 8));
     this.radix = Int32Array.from(radix);
     this.digits = new Int32Array(radix.length);
-    this.chunkStart = Int32Array.from(start);
-    this.chunkBits = Int32Array.from(bits);
-    this.words = new Uint32Array(Math.ceil(this.bytes / 4) + 1);
-    this.key = new Uint8Array(this.words.buffer);
+    this.whole = new DigitPacker(this.radix, radix.map((_, i) => i));
+    this.bytes = this.whole.bytes;
+    this.key = this.whole.key;
+  }
+
+  /**
+   * The digits of the two parts of a state for COLLAPSE-style storage: the
+   * servers part (the header, the servers' tasks and idle_servers) and the
+   * workers part (the workers' tasks and idle_workers). Together they are
+   * every digit once, so a pair of parts is the whole canonical form.
+   */
+  parts(): { servers: number[]; workers: number[] } {
+    const workerListAt = 2 * this.tasks + 1;
+    const serverListAt = workerListAt + this.workerLists.radix.length;
+    const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+    return {
+      servers: [0, ...range(1, 2 * this.servers + 1), ...range(serverListAt, this.radix.length)],
+      workers: [...range(2 * this.servers + 1, workerListAt), ...range(workerListAt, serverListAt)],
+    };
   }
 
   /** Pack `s`'s canonical form into `key`. */
   encode(s: State): void {
+    this.encodeDigits(s);
+    this.whole.pack(this.digits);
+  }
+
+  /** `s`'s canonical form as `digits` (the renaming is `lastRenaming`'s). */
+  encodeDigits(s: State): void {
     canonicalOrder(s);
     const d = this.digits;
     const T = this.tids;
@@ -349,30 +352,6 @@ export class KeyCodec {
     let at = 2 * this.tasks + 1;
     at = this.workerLists.encode(s.idleWorkers, this.servers + 1, d, at);
     this.serverLists.encode(s.idleServers, 1, d, at);
-    // Chunks are appended to the words in order: `cur` is the word being
-    // filled, `used` its bits taken.
-    const w = this.words;
-    const radix = this.radix;
-    const start = this.chunkStart;
-    const bits = this.chunkBits;
-    let j = 0;
-    let cur = 0;
-    let used = 0;
-    for (let c = 0; c < bits.length; c++) {
-      let v = 0;
-      for (let i = start[c]!; i < start[c + 1]!; i++) v = v * radix[i]! + d[i]!;
-      const nb = bits[c]!;
-      if (nb === 0) continue;
-      cur |= v << used;
-      used += nb;
-      if (used >= 32) {
-        w[j++] = cur;
-        used -= 32;
-        cur = used > 0 ? v >>> (nb - used) : 0;
-      }
-    }
-    w[j++] = cur;
-    while (j < w.length) w[j++] = 0;
   }
 
   /**
@@ -380,31 +359,13 @@ export class KeyCodec {
    * of the canonical order becomes TID k + 1 (a renaming of the encoded state).
    */
   decode(bytes: Uint8Array, at: number): State {
-    const w = this.words;
-    if (bytes !== this.key || at !== 0) {
-      w.fill(0);
-      this.key.set(bytes.subarray(at, at + this.bytes));
-    }
+    this.whole.unpack(bytes, at, this.digits);
+    return this.decodeDigits();
+  }
+
+  /** The state `digits` encode (task k of the canonical order becomes TID k + 1). */
+  decodeDigits(): State {
     const d = this.digits;
-    let pos = 0;
-    for (let c = 0; c < this.chunkBits.length; c++) {
-      const nb = this.chunkBits[c]!;
-      let v = 0;
-      if (nb > 0) {
-        const j = pos >>> 5;
-        const sh = pos & 31;
-        v = w[j]! >>> sh;
-        if (sh + nb > 32) v |= w[j + 1]! << (32 - sh);
-        v &= (1 << nb) - 1; // nb <= 31
-      }
-      pos += nb;
-      for (let i = this.chunkStart[c + 1]! - 1; i >= this.chunkStart[c]!; i--) {
-        const r = this.radix[i]!;
-        const x = v % r;
-        d[i] = x;
-        v = ((v - x) / r) | 0;
-      }
-    }
     const T = this.tids;
     const tasks: Task[] = new Array<Task>(this.tasks);
     for (let k = 0; k < this.tasks; k++) {
@@ -440,6 +401,110 @@ export class KeyCodec {
     i += this.workerLists.radix.length;
     const idleServers = this.serverLists.decode(d, i, 1);
     return { tasks, idleWorkers, idleServers, envBudget: (d[0]! - killedBy) / T, killedBy };
+  }
+}
+
+/**
+ * Some digits of a digit vector (`indices`, in that order) packed in mixed
+ * radix into as few bytes as their ranges allow: consecutive digits are
+ * combined into chunks below 2^31, and each chunk takes the fewest bits that
+ * hold its largest value. Packing is a bijection between the digit values
+ * in range and the byte strings it produces.
+ */
+export class DigitPacker {
+  /** Bytes of a packed key. */
+  readonly bytes: number;
+  /** The last packed key: `bytes` bytes, little-endian; the rest of its words is zero. */
+  readonly key: Uint8Array;
+  private readonly words: Uint32Array;
+  private readonly index: Int32Array;
+  private readonly radix: Int32Array;
+  /** Chunk c holds digits [chunkStart[c], chunkStart[c + 1]) of `index` in `chunkBits[c]` bits. */
+  private readonly chunkStart: Int32Array;
+  private readonly chunkBits: Int32Array;
+
+  constructor(radixOfAll: Int32Array, indices: readonly number[]) {
+    const radix = indices.map((i) => radixOfAll[i]!);
+    const start = [0];
+    const bits: number[] = [];
+    let product = 1;
+    for (let i = 0; i < radix.length; i++) {
+      if (radix[i]! >= CHUNK_LIMIT) throw new RangeError(`KeyCodec: a digit of ${radix[i]} values is too large`);
+      if (product * radix[i]! >= CHUNK_LIMIT) {
+        bits.push(bitsFor(product));
+        start.push(i);
+        product = 1;
+      }
+      product *= radix[i]!;
+    }
+    bits.push(bitsFor(product));
+    start.push(radix.length);
+    const total = bits.reduce((a, b) => a + b, 0);
+    this.bytes = Math.max(1, Math.ceil(total / 8));
+    this.index = Int32Array.from(indices);
+    this.radix = Int32Array.from(radix);
+    this.chunkStart = Int32Array.from(start);
+    this.chunkBits = Int32Array.from(bits);
+    this.words = new Uint32Array(Math.ceil(this.bytes / 4) + 1);
+    this.key = new Uint8Array(this.words.buffer);
+  }
+
+  /** Pack the digits `d[index[..]]` into `key`. */
+  pack(d: Int32Array): void {
+    // Chunks are appended to the words in order: `cur` is the word being
+    // filled, `used` its bits taken.
+    const w = this.words;
+    const radix = this.radix;
+    const index = this.index;
+    const start = this.chunkStart;
+    const bits = this.chunkBits;
+    let j = 0;
+    let cur = 0;
+    let used = 0;
+    for (let c = 0; c < bits.length; c++) {
+      let v = 0;
+      for (let i = start[c]!; i < start[c + 1]!; i++) v = v * radix[i]! + d[index[i]!]!;
+      const nb = bits[c]!;
+      if (nb === 0) continue;
+      cur |= v << used;
+      used += nb;
+      if (used >= 32) {
+        w[j++] = cur;
+        used -= 32;
+        cur = used > 0 ? v >>> (nb - used) : 0;
+      }
+    }
+    w[j++] = cur;
+    while (j < w.length) w[j++] = 0;
+  }
+
+  /** Unpack the key at `bytes[at..at + this.bytes)` into `d[index[..]]`. */
+  unpack(bytes: Uint8Array, at: number, d: Int32Array): void {
+    const w = this.words;
+    if (bytes !== this.key || at !== 0) {
+      w.fill(0);
+      this.key.set(bytes.subarray(at, at + this.bytes));
+    }
+    const index = this.index;
+    let pos = 0;
+    for (let c = 0; c < this.chunkBits.length; c++) {
+      const nb = this.chunkBits[c]!;
+      let v = 0;
+      if (nb > 0) {
+        const j = pos >>> 5;
+        const sh = pos & 31;
+        v = w[j]! >>> sh;
+        if (sh + nb > 32) v |= w[j + 1]! << (32 - sh);
+        v &= (1 << nb) - 1; // nb <= 31
+      }
+      pos += nb;
+      for (let i = this.chunkStart[c + 1]! - 1; i >= this.chunkStart[c]!; i--) {
+        const r = this.radix[i]!;
+        const x = v % r;
+        d[index[i]!] = x;
+        v = ((v - x) / r) | 0;
+      }
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * and decoding gives back a state of the same canonical form.
  */
 import { describe, expect, it } from 'vitest';
-import { KeyCodec, canonicalKey } from '../../model/canon.ts';
+import { DigitPacker, KeyCodec, canonicalKey } from '../../model/canon.ts';
 import { initialState } from '../../model/init.ts';
 import type { ModelConfig, State } from '../../model/types.ts';
 import { config, reachable } from '../helpers/model.ts';
@@ -43,6 +43,51 @@ describe('KeyCodec', () => {
         expect(codec.key.slice(0, codec.bytes).join()).toBe(packed);
       }
       expect(byCanon.size).toBeGreaterThan(10);
+    });
+  }
+
+  it('splits the digits into a servers part and a workers part that cover each digit once', () => {
+    for (const [s, w] of [
+      [2, 3],
+      [1, 1],
+      [2, 0],
+    ] as const) {
+      const codec = new KeyCodec({ servers: s, workers: w, envBudget: 0 });
+      const { servers, workers } = codec.parts();
+      expect([...servers, ...workers].sort((a, b) => a - b)).toEqual(Array.from({ length: codec.radix.length }, (_, i) => i));
+    }
+  });
+
+  for (const [name, cfg] of CONFIGS.slice(0, 3)) {
+    it(`${name}: a pair of packed parts tells the same states apart as the canonical key, and decodes to the same canonical form`, () => {
+      const codec = new KeyCodec(cfg);
+      const parts = codec.parts();
+      const sp = new DigitPacker(codec.radix, parts.servers);
+      const wp = new DigitPacker(codec.radix, parts.workers);
+      const { states } = reachable(cfg, { stop: corrupt, limit: 15_000, truncate: true });
+      const byCanon = new Map<string, string>();
+      const byPair = new Map<string, string>();
+      const serverParts = new Set<string>();
+      for (const s of states) {
+        codec.encodeDigits(s);
+        sp.pack(codec.digits);
+        wp.pack(codec.digits);
+        const a = sp.key.slice(0, sp.bytes);
+        const b = wp.key.slice(0, wp.bytes);
+        const pair = `${a.join()}/${b.join()}`;
+        serverParts.add(a.join());
+        const canon = canonicalKey(s);
+        expect(byCanon.get(canon) ?? pair).toBe(pair);
+        expect(byPair.get(pair) ?? canon).toBe(canon);
+        byCanon.set(canon, pair);
+        byPair.set(pair, canon);
+        codec.digits.fill(-1);
+        sp.unpack(a, 0, codec.digits);
+        wp.unpack(b, 0, codec.digits);
+        expect(canonicalKey(codec.decodeDigits())).toBe(canon);
+      }
+      // Interning pays because far fewer parts than states occur.
+      expect(serverParts.size).toBeLessThan(byPair.size);
     });
   }
 
