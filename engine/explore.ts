@@ -16,7 +16,7 @@
 import { DigitPacker, KeyCodec, lastRenaming } from '../model/canon.ts';
 import { MAX_STATES, PairSet, RecordLog, StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
-import { applyMutable, causeOf, enabled, taskName, type Action } from '../model/transitions.ts';
+import { applyMutable, causeOf, enabled, taskName, type Action, type Step } from '../model/transitions.ts';
 import type { ModelConfig, State } from '../model/types.ts';
 import {
   appliesTo,
@@ -324,10 +324,11 @@ class Explorer {
    * canonical (renamed) copy of its state, so its action's TID is mapped
    * back through that state's renaming before it is applied.
    */
-  private replay(path: readonly number[]): { trace: TraceStep[]; state: State } {
+  private replay(path: readonly number[]): { trace: TraceStep[]; state: State; last?: { readonly before: State; readonly step: Step } } {
     let s = this.root;
     const n = s.tasks.length;
     const trace: TraceStep[] = [];
+    let last: { readonly before: State; readonly step: Step } | undefined;
     for (const ai of path) {
       this.codec.encode(s);
       const rename = lastRenaming(n);
@@ -337,9 +338,10 @@ class Explorer {
       const a = { ...canon, tid: back[canon.tid]! } as Action;
       const step = applyMutable(s, a, this.opts);
       trace.push({ index: trace.length + 1, task: taskName(this.root, a.tid), row: step.row, label: step.label, action: a });
+      last = { before: s, step };
       s = step.next;
     }
-    return { trace, state: s };
+    return { trace, state: s, ...(last === undefined ? {} : { last }) };
   }
 
   /** Record a violation; true when the search must stop. */
@@ -347,8 +349,18 @@ class Explorer {
     if (!this.found.has(inv.id)) {
       const p = this.path(id);
       if (extra !== undefined) p.push(extra);
-      const { trace, state } = this.replay(p);
-      this.found.set(inv.id, { invariant: inv.id, witness, trace, finalState: state });
+      const { trace, state, last } = this.replay(p);
+      // The witness was found on a renamed copy of the state; checked again
+      // on the replayed state, it names the tasks as the trace does.
+      const named =
+        inv.kind === 'transition'
+          ? last === undefined
+            ? null
+            : inv.check(last.before, last.step)
+          : inv.kind === 'liveness' && inv.form === 'progress-bound'
+            ? null
+            : inv.check(state);
+      this.found.set(inv.id, { invariant: inv.id, witness: named ?? witness, trace, finalState: state });
     }
     return this.opts.stopAtFirst;
   }
