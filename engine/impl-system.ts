@@ -327,8 +327,9 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
         }
       }
       // Nothing below is selected (`--only` names implementation-level
-      // checks only): the abstraction would cost most of the step.
-      if (!modelLevel) return null;
+      // checks or state invariants only): matching the step against the
+      // model would cost most of the step.
+      if (!refinement && !checks.steps) return null;
       const a0 = abs(before);
       const a1 = abs(step.next);
       if ('error' in a0 || 'error' in a1) {

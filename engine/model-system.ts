@@ -139,6 +139,8 @@ export interface RegistryChecks {
   quiescent(s: State): Violation | null;
   /** Whether any of the three has something to check (`--only` may select none of them). */
   readonly any: boolean;
+  /** Whether `step` has something to check (a transition invariant is selected). */
+  readonly steps: boolean;
 }
 
 /**
@@ -157,6 +159,7 @@ export function registryChecks(profile: Profile, only: readonly string[] | undef
   const violation = (id: string, w: Witness): Violation => ({ invariant: id, message: w.message, tasks: w.tasks.map(actorOfTid) });
   return {
     any: selected.length > 0,
+    steps: edgeInvs.length > 0,
     state(s) {
       for (const inv of stateInvs) {
         const w = inv.check(s);
