@@ -243,6 +243,23 @@ export class Exec {
   // --- the scheduler (patch 1 and the core around it) ------------------
 
   /**
+   * The deactivate part of __schedule() for the current task: off its
+   * runqueue and its CPU when `sleeps`, else TASK_RUNNING again. Appends
+   * what happened to the step's label.
+   */
+  scheduleOut(sleeps: boolean): void {
+    const t = this.t;
+    if (sleeps) {
+      t.onRq = false;
+      if (this.cpus[t.cpu] === t.tid) this.cpus[t.cpu] = 0;
+      this.label += ' deactivate_task: sleeps';
+    } else {
+      t.ks = 'R';
+      this.label += ' stays runnable';
+    }
+  }
+
+  /**
    * try_to_wake_up(p, state, wake_flags): 1 when p's state matched `mask`
    * and is now TASK_RUNNING (queued if it was off the runqueue), else 0.
    * WF_CURRENT_CPU places the wakee on the waker's CPU when its affinity

@@ -524,15 +524,7 @@ function schedule(x: Exec, f: Frame): void {
       return x.go('__schedule');
     case '__schedule': {
       x.barrier('schedule', '__schedule(): rq lock');
-      const sleeps = t.ks === 'D' || (t.ks === 'S' && !t.sig);
-      if (sleeps) {
-        t.onRq = false;
-        if (x.cpus[t.cpu] === t.tid) x.cpus[t.cpu] = 0;
-        x.label += ' deactivate_task: sleeps';
-      } else {
-        t.ks = 'R';
-        x.label += ' stays runnable';
-      }
+      x.scheduleOut(t.ks === 'D' || (t.ks === 'S' && !t.sig));
       return x.go('after');
     }
     case 'after':

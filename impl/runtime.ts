@@ -423,14 +423,7 @@ function lock(x: Exec, v: Readonly<Record<string, number>>): boolean {
       const t = x.t;
       // `if (!plist_node_empty(&q->list)) schedule()`: a waiter futex_wake
       // already dequeued is TASK_RUNNING again and does not sleep.
-      if (v.fq === 1 && t.ks === 'S' && !t.sig) {
-        t.onRq = false;
-        if (x.cpus[t.cpu] === t.tid) x.cpus[t.cpu] = 0;
-        x.label += ' deactivate_task: sleeps';
-      } else {
-        t.ks = 'R';
-        x.label += ' stays runnable';
-      }
+      x.scheduleOut(v.fq === 1 && t.ks === 'S' && !t.sig);
       return stay({ fx: FX_WOKEN });
     }
     case FX_WOKEN: {
