@@ -26,9 +26,8 @@ import { runCheck, STRATEGIES, type Shard, type StrategyName } from '../engine/s
 import { FOCUSES, type FocusName } from '../engine/strategies/focus.ts';
 import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { guardInternalErrors, switches, type StepSystem } from '../engine/system.ts';
-import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
+import { IMPL_VARIANTS, MEMORY_MODELS, MODEL_VARIANT_ONLY, modelVariant, variantByName } from '../engine/targets.ts';
 import { formatCounterexample, mermaid } from '../engine/timeline.ts';
-import { MODEL_VARIANTS, type ModelFixes } from '../model/types.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 import { choiceOption, CONFIG_OPTIONS, intOption, parse, parseConfig, shardOption } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -70,9 +69,8 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', IMPL_VARIANTS);
-  const modelFixes = (MODEL_VARIANTS as Readonly<Record<string, ModelFixes | undefined>>)[variant];
-  if (target !== 'impl' && modelFixes === undefined)
-    throw new UsageError(`check: --variant ${variant} applies to --target impl (the model has ${Object.keys(MODEL_VARIANTS).join(', ')})`);
+  const modelForm = modelVariant(variant);
+  if (target !== 'impl' && modelForm === undefined) throw new UsageError(`check: --variant ${variant} ${MODEL_VARIANT_ONLY}`);
   const memory = choiceOption(cmd, 'memory', values.memory, 'sc', MEMORY_MODELS);
   const strategy = choiceOption<StrategyName>(cmd, 'strategy', values.strategy, 'pct', STRATEGIES);
   const seed = values.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0]! : intOption(cmd, 'seed', values.seed, 0, 0, 0xffff_ffff);
@@ -95,7 +93,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const system =
     target === 'impl'
       ? makeImplSystem({ ...common, memory, cpus: intOption(cmd, 'cpus', values.cpus, 2, 1, 8), variant: variantByName(variant)! })
-      : makeModelSystem({ ...common, ...(variant === 'v0.3' ? {} : { fixes: modelFixes! }) });
+      : makeModelSystem({ ...common, ...modelForm });
   const sys = guardInternalErrors(system as unknown as StepSystem<unknown, unknown>);
   const checkId = checkIdOf(target, memory, strategy, sys);
   const json = values.json === true;

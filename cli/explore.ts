@@ -19,7 +19,7 @@ import { encodeToken } from '../engine/replay.ts';
 import { bfsSearch } from '../engine/strategies/bfs.ts';
 import { modelVariantName } from '../engine/model-system.ts';
 import { guardInternalErrors, selects } from '../engine/system.ts';
-import { IMPL_VARIANTS, MEMORY_MODELS, variantByName } from '../engine/targets.ts';
+import { IMPL_VARIANTS, MEMORY_MODELS, modelVariant, variantByName } from '../engine/targets.ts';
 import type { ImplState } from '../impl/state.ts';
 import { MODEL_VARIANTS } from '../model/types.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
@@ -73,7 +73,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', MODEL_VARIANT_NAMES);
   const opts: ExploreOptions = {
     ...c,
-    ...(variant === 'v0.3' ? {} : { fixes: MODEL_VARIANTS[variant] }),
+    ...modelVariant(variant),
     maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, MAX_STATES),
     stopAtFirst: values.all !== true,
   };

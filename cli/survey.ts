@@ -15,13 +15,13 @@ import { DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
 import { STRATEGIES, type StrategyName } from '../engine/strategies/index.ts';
 import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { survey, type SurveyCell, type SurveyOptions } from '../engine/survey.ts';
-import { IMPL_VARIANTS, MEMORY_MODELS } from '../engine/targets.ts';
+import { IMPL_VARIANTS, MEMORY_MODELS, MODEL_VARIANT_ONLY, modelVariant } from '../engine/targets.ts';
 import type { Profile } from '../model/types.ts';
 import { DEFAULT_PROGRESS_BOUND } from '../properties/registry.ts';
 import { choiceOption, CONFIG_OPTIONS, intOption, parse } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
-const HELP = `usage: umcg-verify survey [--target impl|model] [--variant v0.3|B-...] [--servers S] [--workers W]
+const HELP = `usage: umcg-verify survey [--target impl|model] [--variant v0.3|FIXED|B-...] [--servers S] [--workers W]
          [--no-yield] [--locks] [--env-budget N] [--profile contract,adversarial] [--memory sc,tso]
          [--strategy random,pct,bounded,exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--max-states N] [--rounds R] [--pct-depth D] [--bound P] [--progress-bound K] [--json]
@@ -70,7 +70,7 @@ export async function surveyCommand(args: readonly string[]): Promise<number> {
   }
   const target = choiceOption(cmd, 'target', values.target, 'impl', ['model', 'impl'] as const);
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', IMPL_VARIANTS);
-  if (variant !== 'v0.3' && target !== 'impl') throw new UsageError(`${cmd}: --variant ${variant} applies to --target impl (the model is v0.3 only)`);
+  if (target !== 'impl' && modelVariant(variant) === undefined) throw new UsageError(`${cmd}: --variant ${variant} ${MODEL_VARIANT_ONLY}`);
   if (values.memory !== undefined && target !== 'impl') throw new UsageError(`${cmd}: --memory applies to --target impl`);
   if (values.cpus !== undefined && target !== 'impl') throw new UsageError(`${cmd}: --cpus applies to --target impl`);
   const profiles = listOption<Profile>(cmd, 'profile', values.profile, PROFILES);

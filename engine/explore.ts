@@ -27,6 +27,7 @@ import {
   type Witness,
 } from '../properties/invariant.ts';
 import { INVARIANTS } from '../properties/registry.ts';
+import { hasCorruptList } from './model-system.ts';
 import { selects } from './system.ts';
 
 export interface ExploreOptions extends ModelConfig {
@@ -471,17 +472,6 @@ class Explorer {
 
 /** The parent of the initial state. */
 const NO_PARENT = 0xffffffff;
-
-function hasCorruptList(s: State): boolean {
-  return hasDuplicate(s.idleWorkers) || hasDuplicate(s.idleServers);
-}
-
-function hasDuplicate(nodes: State['idleWorkers']): boolean {
-  for (let i = 1; i < nodes.length; i++) {
-    for (let j = 0; j < i; j++) if (nodes[i]!.tid === nodes[j]!.tid) return true;
-  }
-  return false;
-}
 
 /** "Reaches a cycle": an infinite run of code steps. */
 export const INF = 0x7fffffff;

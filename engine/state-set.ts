@@ -145,12 +145,7 @@ function hash(w: Uint32Array): number {
     h = (h << 15) | (h >>> 17);
     h = Math.imul(h, 0x1b873593);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /**
@@ -411,12 +406,7 @@ function pairHash(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0xcc9e2d51);
   h = (h << 15) | (h >>> 17);
   h = Math.imul(h ^ (b + Math.floor(a / TWO32)), 0x1b873593);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /**
@@ -564,4 +554,14 @@ class TempFile {
     closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** MurmurHash3's 32-bit finalizer: every input bit reaches every output bit. */
+function fmix32(x: number): number {
+  let h = x ^ (x >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -127,6 +127,7 @@ export function guardInternalErrors<S, C>(system: StepSystem<S, C>): StepSystem<
         return violation(where, text(e));
       }
     };
+  const checkStep = guard('checking a step', (b: S, x: C, r: StepResult<S>) => system.checkStep(b, x, r));
   return {
     ...system,
     step(s, c) {
@@ -142,7 +143,7 @@ export function guardInternalErrors<S, C>(system: StepSystem<S, C>): StepSystem<
     checkStep(before, c, step) {
       const message = thrown.get(step);
       if (message !== undefined) return violation(`the step ${system.encodeChoice(c)}`, message);
-      return guard('checking a step', (b: S, x: C, r: StepResult<S>) => system.checkStep(b, x, r))(before, c, step);
+      return checkStep(before, c, step);
     },
     checkState: guard('checking a state', (s: S) => system.checkState(s)),
     quiescentCheck: guard('checking a quiescent state', (s: S) => system.quiescentCheck(s)),

@@ -40,9 +40,8 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   const variantName = config['variant'];
   const variant = typeof variantName === 'string' ? variantByName(variantName) : undefined;
   if (variant === undefined) throw new ConfigError(`unknown variant '${String(variantName)}' (known: ${IMPL_VARIANTS.join(', ')})`);
-  const modelFixes = (MODEL_VARIANTS as Readonly<Record<string, ModelFixes | undefined>>)[variant.name];
-  if (target === 'model' && modelFixes === undefined)
-    throw new ConfigError(`variant '${variant.name}' applies to the impl target only (the model has ${Object.keys(MODEL_VARIANTS).join(', ')})`);
+  const modelForm = modelVariant(variant.name);
+  if (target === 'model' && modelForm === undefined) throw new ConfigError(`variant '${variant.name}' ${MODEL_VARIANT_ONLY}`);
   const profile = PROFILES.find((p) => p === config['profile']);
   if (profile === undefined) throw new ConfigError(`profile must be one of ${PROFILES.join(', ')}`);
   const only = config['only'];
@@ -59,8 +58,22 @@ export function buildSystem(target: string, config: SystemConfig): StepSystem<un
   };
   // The engine sees every target through the same interface; the concrete
   // state and choice types only matter inside the adapter.
-  if (target === 'model') return guardInternalErrors(makeModelSystem({ ...common, ...(variant.name === 'v0.3' ? {} : { fixes: modelFixes! }) })) as unknown as StepSystem<unknown, unknown>;
+  if (target === 'model') return guardInternalErrors(makeModelSystem({ ...common, ...modelForm })) as unknown as StepSystem<unknown, unknown>;
   const memory = MEMORY_MODELS.find((m) => m === config['memory']);
   if (memory === undefined) throw new ConfigError(`memory must be one of ${MEMORY_MODELS.join(', ')}`);
   return guardInternalErrors(makeImplSystem({ ...common, cpus: int('cpus', 1, 8), memory, variant })) as unknown as StepSystem<unknown, unknown>;
 }
+
+/**
+ * The model's form of a variant: `{}` for v0.3, `{ fixes }` for a variant
+ * the model also has (FIXED, model/types.ts MODEL_VARIANTS), undefined for
+ * a variant that exists only in the implementation (the bug gallery).
+ */
+export function modelVariant(variant: string): { readonly fixes?: ModelFixes } | undefined {
+  if (variant === 'v0.3') return {};
+  const fixes = (MODEL_VARIANTS as Readonly<Record<string, ModelFixes | undefined>>)[variant];
+  return fixes === undefined ? undefined : { fixes };
+}
+
+/** The end of the message for a variant the model target does not have. */
+export const MODEL_VARIANT_ONLY = `applies to --target impl (the model has ${Object.keys(MODEL_VARIANTS).join(', ')})`;
