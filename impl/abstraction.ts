@@ -50,6 +50,7 @@ import {
 } from './layout.ts';
 import { peek, pendingStores } from './memory.ts';
 import type { Frame, ImplConfig, ImplState, KTask, Variant } from './state.ts';
+import { LOCK_PCS } from './runtime.ts';
 
 export class AbstractionError extends Error {}
 
@@ -175,7 +176,7 @@ function runtimeControl(t: KTask, r: Frame): Control {
   // runtime lock is, for the model, a server at the lock that cannot take
   // it yet (the model's lock is an enabling condition, with no wait queue):
   // its sleep and wakeup are stutters.
-  if (t.role === 'server' && (r.pc === 'loop' || r.pc === 'rm_lock')) c.kstate = 'running';
+  if (t.role === 'server' && LOCK_PCS.has(r.pc)) c.kstate = 'running';
   // Variant plainIdleServerPush: published (head = self), the unlock store
   // to follow touches only the runtime's lock word.
   if (r.pc === 'push_cas' && t.role === 'server' && v.pp === 1) c.pc = 'srv:idle:recheck';

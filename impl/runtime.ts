@@ -373,7 +373,7 @@ const FX_WOKEN = 4; // back from schedule(): unqueue_me
 const FX_RETRY = 5; // c = cmpxchg(lock, 0, 2)
 
 /** Runtime pcs where a server takes the lock (a futex waiter sleeps at one of them). */
-const LOCK_PCS: ReadonlySet<string> = new Set(['loop', 'rm_lock']);
+export const LOCK_PCS: ReadonlySet<string> = new Set(['loop', 'rm_lock']);
 
 /** One step of taking the runtime lock; true once it is held. */
 function lock(x: Exec, v: Readonly<Record<string, number>>): boolean {
