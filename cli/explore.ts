@@ -44,7 +44,9 @@ const HELP = `usage: umcg-verify explore --target model|impl --servers S --worke
                   reachable state was expanded, and false when --max-states or (without --all)
                   the first violation stopped the search, with "stoppedBy": "max-states" or
                   "violation"; "storeBytes" and "diskBytes" are the state store in memory and in
-                  its temporary files (removed on exit)`;
+                  its temporary files (removed on exit); "cpuMs" is the CPU time the run took
+                  (below "elapsedMs" on a busy machine), "livenessMs" the part of "elapsedMs"
+                  spent on LIVE-BOUNDED-PROGRESS after the search`;
 
 /** Default state cap of `--target impl` (exact keys: no symmetry reduction). */
 export const IMPL_MAX_STATES = 2_000_000;
@@ -97,6 +99,8 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
     distinctStates: r.distinctStates,
     depth: r.depth,
     elapsedMs: Math.round(r.elapsedMs),
+    cpuMs: Math.round(r.cpuMs),
+    livenessMs: Math.round(r.livenessMs),
     statesPerSecond: r.statesPerSecond,
     longestQuietRun: r.longestQuietRun === Infinity ? 'cycle' : r.longestQuietRun,
     verdict: r.verdict,
@@ -122,7 +126,8 @@ function toText(opts: ExploreOptions, r: ExploreResult): string[] {
     `explore model ${configName(opts)}: ${r.verdict}`,
     `  ${r.distinctStates} distinct states (symmetry-reduced), ${r.transitions} transitions, depth ${r.depth},` +
       ` ${r.quiescentStates} quiescent, longest quiet run ${r.longestQuietRun}` +
-      ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s)`,
+      ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s; ${Math.round(r.cpuMs)} ms of CPU` +
+      `${r.livenessMs > 0 ? `, of which ${Math.round(r.livenessMs)} ms for LIVE-BOUNDED-PROGRESS` : ''})`,
   ];
   if (r.stoppedBy === 'max-states') lines.push(`  stopped at --max-states ${opts.maxStates}: not exhaustive, raise it to finish`);
   else if (r.stoppedBy === 'violation') lines.push('  stopped at the first violation: not exhaustive (--all explores everything)');

@@ -140,12 +140,15 @@ export class StateSet {
 /** A 32-bit hash of the key's words: the top bits pick the part, the next ones the fingerprint. */
 function hash(w: Uint32Array): number {
   let h = 0x9e3779b9 ^ w.length;
-  for (let i = 0; i < w.length; i++) {
-    h = Math.imul(h ^ w[i]!, 0xcc9e2d51);
-    h = (h << 15) | (h >>> 17);
-    h = Math.imul(h, 0x1b873593);
-  }
+  for (let i = 0; i < w.length; i++) h = mix(h, w[i]!);
   return fmix32(h);
+}
+
+/** One word into a running hash (MurmurHash3's block step). */
+function mix(h: number, w: number): number {
+  h = Math.imul(h ^ w, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  return Math.imul(h, 0x1b873593);
 }
 
 /**
@@ -564,4 +567,93 @@ function fmix32(x: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/**
+ * A cache of states known to be in the explorer's state set, in front of
+ * it: direct-mapped, `slots` entries, each the full key of one state (the
+ * words of its two packed parts), a tag, and a value the caller may keep
+ * with it (the explorer's liveness pass keeps the state's slot in the pair
+ * set). Breadth-first search meets most states again soon after it first
+ * meets them (two independent steps taken in either order from one state
+ * reach the same state from two siblings, which are expanded close
+ * together), so on 2 x 3 a cache of 2^15 states answers about 85% of the
+ * lookups of states already stored without touching the part tables or the
+ * pair set, whose probes are cache misses once they hold millions of states
+ * (docs/explorer.md, "Speed").
+ *
+ * Exact: `has` is true only for a key whose every word matches one that
+ * `remember` was given, and the explorer remembers a key only once the
+ * state is in the set, so a hit never takes a new state for a stored one.
+ * A miss only means "ask the set". Nothing is ever removed from the set, so
+ * an entry never goes stale; a collision just overwrites the slot.
+ */
+export class KnownStates {
+  private readonly table: Int32Array;
+  private readonly stride: number;
+  private readonly mask: number;
+  /** The slot and tag `has` computed for the key it was given. */
+  private slot = 0;
+  private tag = 0;
+
+  /**
+   * @param slots a power of two
+   * @param a the words of the first part (its first `na` words are the key)
+   * @param b the words of the second part
+   */
+  constructor(
+    slots: number,
+    private readonly a: Uint32Array,
+    private readonly na: number,
+    private readonly b: Uint32Array,
+    private readonly nb: number,
+  ) {
+    if (slots < 1 || (slots & (slots - 1)) !== 0) throw new RangeError(`KnownStates: ${slots} slots is not a power of two`);
+    this.stride = 2 + na + nb;
+    this.mask = slots - 1;
+    this.table = new Int32Array(slots * this.stride);
+  }
+
+  get bytesUsed(): number {
+    return this.table.byteLength;
+  }
+
+  /** Forget every entry. */
+  clear(): void {
+    this.table.fill(0);
+  }
+
+  /** Whether the key now in the two parts' words is cached (then it is in the set). */
+  has(): boolean {
+    const a = this.a;
+    const b = this.b;
+    let h = 0x9e3779b9;
+    for (let i = 0; i < this.na; i++) h = mix(h, a[i]!);
+    for (let i = 0; i < this.nb; i++) h = mix(h, b[i]!);
+    h = fmix32(h);
+    // The tag is never 0, so an empty slot never matches.
+    this.tag = h | 1;
+    this.slot = ((h >>> 7) & this.mask) * this.stride;
+    const t = this.table;
+    let at = this.slot;
+    if (t[at++] !== this.tag) return false;
+    for (let i = 0; i < this.na; i++) if (t[at++] !== (a[i]! | 0)) return false;
+    for (let i = 0; i < this.nb; i++) if (t[at++] !== (b[i]! | 0)) return false;
+    return true;
+  }
+
+  /** The value kept with the key of the last `has` that was true. */
+  get value(): number {
+    return this.table[this.slot + this.stride - 1]!;
+  }
+
+  /** Cache the key `has` was last asked about, with `value` (call it only once that state is in the set). */
+  remember(value = 0): void {
+    const t = this.table;
+    let at = this.slot;
+    t[at++] = this.tag;
+    for (let i = 0; i < this.na; i++) t[at++] = this.a[i]!;
+    for (let i = 0; i < this.nb; i++) t[at++] = this.b[i]!;
+    t[at] = value;
+  }
 }

@@ -416,7 +416,8 @@ export class DigitPacker {
   readonly bytes: number;
   /** The last packed key: `bytes` bytes, little-endian; the rest of its words is zero. */
   readonly key: Uint8Array;
-  private readonly words: Uint32Array;
+  /** The same key as 32-bit words (`key`'s buffer): the first ceil(bytes / 4) of them hold it. */
+  readonly words: Uint32Array;
   private readonly index: Int32Array;
   private readonly radix: Int32Array;
   /** Chunk c holds digits [chunkStart[c], chunkStart[c + 1]) of `index` in `chunkBits[c]` bits. */

@@ -22,7 +22,7 @@ describe('umcg-verify explore', () => {
     expect(lines).toHaveLength(1);
     const r = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(r).toMatchObject({ target: 'model', servers: 1, workers: 2, verdict: 'pass' });
-    for (const k of ['distinctStates', 'depth', 'elapsedMs', 'statesPerSecond']) expect(typeof r[k]).toBe('number');
+    for (const k of ['distinctStates', 'depth', 'elapsedMs', 'cpuMs', 'livenessMs', 'statesPerSecond']) expect(typeof r[k]).toBe('number');
     expect(r['invariant']).toBeUndefined();
   });
 
@@ -37,14 +37,13 @@ describe('umcg-verify explore', () => {
     expect(r.trace[0]!.step).toBe(1);
   });
 
-  it('prints the same JSON for the same options, except elapsedMs and statesPerSecond', async () => {
+  it('prints the same JSON for the same options, except its timings', async () => {
     const runOnce = async () => {
       const io = capture();
       await main(['explore', '--servers', '1', '--workers', '2', '--json']);
       vi.restoreAllMocks();
       const r = JSON.parse(io.out()) as Record<string, unknown>;
-      delete r['elapsedMs'];
-      delete r['statesPerSecond'];
+      for (const k of ['elapsedMs', 'cpuMs', 'livenessMs', 'statesPerSecond']) delete r[k];
       return r;
     };
     expect(await runOnce()).toEqual(await runOnce());

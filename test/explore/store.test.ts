@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explore, type ExploreResult } from '../../engine/explore.ts';
-import { PairSet, RecordLog } from '../../engine/state-set.ts';
+import { KnownStates, PairSet, RecordLog } from '../../engine/state-set.ts';
 import { main } from '../../cli/main.ts';
 import { capture } from '../helpers/cli.ts';
 import { exploreOptions } from '../helpers/model.ts';
@@ -28,6 +28,56 @@ function openLogFiles(): number {
   }
   return n;
 }
+
+describe('KnownStates', () => {
+  it('answers true only for a key it was given, with the value kept with it, and forgets everything on clear (4 slots: collisions overwrite)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.integer({ min: -5, max: 5 })), { maxLength: 60 }),
+        fc.array(fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)), { maxLength: 30 }),
+        (remembered, asked) => {
+          const a = new Uint32Array(2);
+          const b = new Uint32Array(1);
+          const known = new KnownStates(4, a, 2, b, 1);
+          const given = new Map<string, number>();
+          const load = (x: number, y: number, z: number): string => {
+            a[0] = x;
+            a[1] = y * 0x9000_0000; // a high bit: the table holds words as signed
+            b[0] = z;
+            return `${x},${y},${z}`;
+          };
+          for (const [x, y, z, v] of remembered) {
+            const key = load(x, y, z);
+            if (known.has()) {
+              expect(given.has(key)).toBe(true);
+              expect(known.value).toBe(given.get(key));
+            }
+            known.remember(v);
+            given.set(key, v);
+            expect(known.has()).toBe(true);
+            expect(known.value).toBe(v);
+          }
+          for (const [x, y, z] of asked) {
+            const key = load(x, y, z);
+            if (known.has()) {
+              expect(given.has(key)).toBe(true);
+              expect(known.value).toBe(given.get(key));
+            }
+          }
+          known.clear();
+          for (const [x, y, z] of [...remembered.map(([x, y, z]) => [x, y, z] as const), ...asked]) {
+            load(x, y, z);
+            expect(known.has()).toBe(false);
+          }
+        },
+      ),
+    );
+  });
+
+  it('refuses a slot count that is not a power of two', () => {
+    expect(() => new KnownStates(3, new Uint32Array(1), 1, new Uint32Array(1), 1)).toThrow(/power of two/);
+  });
+});
 
 describe('PairSet', () => {
   for (const [aMax, bMax] of [
