@@ -186,7 +186,14 @@ export function shortestBound<S, C>(system: StepSystem<S, C>, invariant: string,
   if (invariant === PROGRESS_ID && system.checksProgress !== false) {
     // No trace is shorter than K + 1: one of K + 1 code steps from the start is a shortest one.
     const walk = codeWalk(system, K + 1, o.maxNodes);
-    if (walk.choices !== undefined) return { lower: K + 1, exact: K + 1, witness: walk.choices, method: 'code-run', nodes: walk.states };
+    if (walk.choices !== undefined) {
+      // The witness is checked as any replay is: strictly, to a violation on its last step.
+      const run = execute(system, walk.choices);
+      if (run.error !== undefined || run.violation?.invariant !== PROGRESS_ID || run.trace.length !== K + 1) {
+        throw new Error(`shortestBound: the code walk of ${K + 1} steps does not replay to ${PROGRESS_ID}`);
+      }
+      return { lower: K + 1, exact: K + 1, witness: walk.choices, method: 'code-run', nodes: walk.states };
+    }
   }
   let proved = invariant === PROGRESS_ID ? K + 1 : 0;
   const levels = (method: 'bfs' | 'bound-k', k: number) => (depth: number, nodes: number) => {
