@@ -26,6 +26,7 @@ import {
   assembleBug,
   benchRandomised,
   benchSearch,
+  benchShortest,
   searchGaveUp,
   SHRINK_REPLAYS,
   type AttemptRecord,
@@ -33,11 +34,14 @@ import {
   type BugBenchResult,
   type RandomisedPart,
   type SearchKind,
+  type ShortestRecord,
   type ShrinkRecord,
 } from './bugs.ts';
 import { expectedInvariant } from './detect.ts';
 import { bugEntries, HELP, parseBenchArgs, type BenchOptions } from './options.ts';
-import { fmtDetection, fmtInt, fmtMs, fmtRatio, fmtSummary } from './report.ts';
+import { fmtDetection, fmtInt, fmtMs, fmtRatio, fmtShortest, fmtShrinkRatio, fmtSummary } from './report.ts';
+import { IMPL_PROGRESS_BOUND } from '../engine/impl-system.ts';
+import { PROGRESS_ID } from '../engine/system.ts';
 import { MAX_STATES } from '../engine/state-set.ts';
 import { EXPLORE_BENCHES, measureExplore, measureRate, RATE_BENCHES, type ExploreMeasure, type RateMeasure } from './speed.ts';
 import { summarize, type DetectionSummary, type Summary } from './stats.ts';
@@ -48,7 +52,8 @@ type ChildSpec =
   | { readonly kind: 'explore'; readonly name: string; readonly maxStates: number }
   | { readonly kind: 'rate'; readonly name: string }
   | { readonly kind: 'bug'; readonly entry: VariantEntry; readonly options: BugBenchOptions }
-  | { readonly kind: 'search'; readonly search: SearchKind; readonly entry: VariantEntry; readonly options: BugBenchOptions };
+  | { readonly kind: 'search'; readonly search: SearchKind; readonly entry: VariantEntry; readonly options: BugBenchOptions }
+  | { readonly kind: 'shortest'; readonly entry: VariantEntry; readonly options: BugBenchOptions };
 
 function child(spec: ChildSpec): void {
   let out: unknown;
@@ -58,6 +63,9 @@ function child(spec: ChildSpec): void {
     out = measureRate(RATE_BENCHES.find((b) => b.name === spec.name)!);
   } else if (spec.kind === 'bug') {
     out = benchRandomised(spec.entry, spec.options, (line) => process.stderr.write(`bench:   ${line}\n`));
+  } else if (spec.kind === 'shortest') {
+    // Each bound proved on the way is a line of its own, so the parent keeps the last one if it stops this process.
+    out = benchShortest(spec.entry, spec.options, (r) => process.stdout.write(`${BOUND_LINE}${JSON.stringify(r)}\n`));
   } else {
     out = benchSearch(spec.entry, spec.search, spec.options);
   }
@@ -77,9 +85,49 @@ function runChild<T>(spec: ChildSpec, heapMb: number, timeoutMs?: number): T {
     maxBuffer: 64 * 1024 * 1024,
     ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
   });
-  const r = JSON.parse(text) as { out: T; cpuMs: number };
+  const r = JSON.parse(lastLine(text)) as { out: T; cpuMs: number };
   childCpuMs += r.cpuMs;
   return r.out;
+}
+
+/** A child's output: progress lines (BOUND_LINE ...), then its result, on the last line. */
+function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l !== '');
+  return lines[lines.length - 1] ?? '';
+}
+
+/** Prefix of the shortest-trace child's progress lines: a bound proved so far. */
+const BOUND_LINE = 'bound ';
+
+/**
+ * The shortest trace of an entry, or a lower bound, in a child process
+ * stopped after `shortestLimitMs`: then, or when it fails, the last bound it
+ * proved (at least the trivial one: 0 steps, or K + 1 for LIVE-BOUNDED-PROGRESS).
+ */
+function shortestRun(e: VariantEntry, o: BenchOptions): ShortestRecord {
+  log(`  ${e.variant} (${e.memory}): shortest trace (at most ${fmtInt(o.bug.shortestNodes)} nodes per search)`);
+  const start = performance.now();
+  try {
+    return runChild<ShortestRecord>({ kind: 'shortest', entry: e, options: o.bug }, 8192, o.bug.shortestLimitMs);
+  } catch (err) {
+    const ms = Math.round(performance.now() - start);
+    const stdout = String((err as { stdout?: unknown }).stdout ?? '');
+    const proved = stdout
+      .split('\n')
+      .filter((l) => l.startsWith(BOUND_LINE))
+      .map((l) => JSON.parse(l.slice(BOUND_LINE.length)) as ShortestRecord);
+    const K = e.progressBound ?? IMPL_PROGRESS_BOUND;
+    const last = proved[proved.length - 1] ?? {
+      lower: expectedInvariant(e) === PROGRESS_ID ? K + 1 : 0,
+      method: expectedInvariant(e) === PROGRESS_ID ? ('code-run' as const) : ('bfs' as const),
+      K,
+      nodes: 0,
+      maxNodes: o.bug.shortestNodes,
+      ms,
+    };
+    const timedOut = (err as { code?: string }).code === 'ETIMEDOUT' || ms >= o.bug.shortestLimitMs;
+    return { ...last, ms, ...(timedOut ? { timedOut: true } : { error: errorText(err) }) };
+  }
 }
 
 // ---------------------------------------------------------------- sections
@@ -211,7 +259,7 @@ function bugSection(o: BenchOptions): { results: BugBenchResult[]; failures: Bug
       log(`  ${e.variant} (${e.memory}): failed: ${errorText(err)}`);
       continue;
     }
-    results.push(assembleBug(e, part, searchRuns(e, 'bounded', o), searchRuns(e, 'bfs', o)));
+    results.push(assembleBug(e, part, searchRuns(e, 'bounded', o), searchRuns(e, 'bfs', o), shortestRun(e, o)));
   }
   return { results, failures };
 }
@@ -384,20 +432,21 @@ function timeTable(rows: readonly BugBenchResult[], o: BenchOptions): string {
 
 function shrinkTable(rows: readonly BugBenchResult[]): string {
   const t = new Table({
-    head: ['shrink quality (steps)', 'shortest (BFS)', 'engine shrinker on PCT runs: before -> after', 'after / shortest', 'fast-check shrinker on baseline runs: before -> after', 'after / shortest'],
+    head: ['shrink quality (steps)', 'shortest', 'engine shrinker on PCT runs: before -> after', 'after / shortest', 'fast-check shrinker on baseline runs: before -> after', 'after / shortest'],
     style: STYLE,
   });
-  const side = (xs: readonly ShrinkRecord[], shortest: number | undefined, budget: string): [string, string] => {
+  const side = (xs: readonly ShrinkRecord[], shortest: ShortestRecord, budget: string): [string, string] => {
     if (xs.length === 0) return ['-', '-'];
     const before = summarize(xs.map((x) => x.before));
     const after = summarize(xs.map((x) => x.after));
     const time = summarize(xs.map((x) => x.ms));
     const stopped = xs.filter((x) => x.stopped === true).length;
     const text = `${fmtSummary(before)} -> ${fmtSummary(after)} (${xs.length} run${xs.length === 1 ? '' : 's'}, ${fmtSummary(time, fmtMs)} each${stopped > 0 ? `, ${stopped} stopped at ${budget}` : ''})`;
-    return [text, shortest === undefined ? '-' : (after.median / shortest).toFixed(2)];
+    return [text, fmtShrinkRatio(after, shortest)];
   };
   for (const b of rows) {
-    t.push([bugName(b), b.shrink.shortest ?? 'unknown (BFS did not find it)', ...side(b.shrink.engine, b.shrink.shortest, `the ${fmtInt(SHRINK_REPLAYS)}-replay budget`), ...side(b.shrink.fastCheck, b.shrink.shortest, 'the time limit')]);
+    const s = b.shrink.shortest;
+    t.push([bugName(b), fmtShortest(s), ...side(b.shrink.engine, s, `the ${fmtInt(SHRINK_REPLAYS)}-replay budget`), ...side(b.shrink.fastCheck, s, 'the time limit')]);
   }
   return t.toString();
 }
@@ -465,6 +514,7 @@ function main(o: BenchOptions): void {
     lines.push(
       `Cells: median [min–max]; a baseline or PCT attempt gives up after ${fmtInt(o.bug.maxRuns)} runs or ${fmtMs(o.bug.attemptLimitMs)}; a search after ${fmtInt(o.bug.maxNodes)} nodes or ${fmtMs(o.bug.searchLimitMs)}.`,
       'The searches are deterministic: repeated (xN) only to time them. baseline / best: median times.',
+      `shortest: exact, or a lower bound (>=) proved by a search of at most ${fmtInt(o.bug.shortestNodes)} nodes or ${fmtMs(o.bug.shortestLimitMs)} (docs/performance.md); after / shortest: the median after shrinking (max in brackets), "<=" over a lower bound.`,
     );
   }
   for (const f of section?.failures ?? []) lines.push(`${f.variant} (${f.memory}): not measured, the bench failed: ${f.error}`);

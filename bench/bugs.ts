@@ -7,15 +7,17 @@
  *   (c) the engine's searches: preemption-bounded DFS (bound 2) and BFS,
  *       deterministic, repeated only to time them;
  *
- * and shrink quality: the steps of the shortest failing trace (BFS, when it
- * finds the invariant) against what the engine's shrinker makes of PCT's
- * failing runs and what fast-check's shrinker makes of the baseline's.
+ * and shrink quality: the steps of the shortest failing trace (or a lower
+ * bound on it, engine/strategies/shortest.ts) against what the engine's
+ * shrinker makes of PCT's failing runs and what fast-check's shrinker makes
+ * of the baseline's.
  * Every attempt uses the entry's configuration, run length (`maxSteps`)
  * and invariant filter (`only`).
  */
 import { shrink } from '../engine/shrink.ts';
 import { Rng, runSeed } from '../engine/random.ts';
 import { pctOptions } from '../engine/strategies/index.ts';
+import { shortestBound, type ShortestBound } from '../engine/strategies/shortest.ts';
 import type { PctOptions } from '../engine/strategies/pct.ts';
 import { randomScheduler } from '../engine/strategies/random.ts';
 import { runScheduled } from '../engine/strategies/run.ts';
@@ -45,6 +47,10 @@ export interface BugBenchOptions {
   /** fast-check's shrinker runs on the baseline of the first `fcShrinkSeeds` seeds, each stopped after `fcShrinkLimitMs`. */
   readonly fcShrinkSeeds: number;
   readonly fcShrinkLimitMs: number;
+  /** Node cap of each search for the shortest trace (engine/strategies/shortest.ts). */
+  readonly shortestNodes: number;
+  /** That search is stopped (its child process killed) after this long; it keeps the bound proved so far. */
+  readonly shortestLimitMs: number;
 }
 
 /** One attempt, as results.json records it. */
@@ -74,6 +80,33 @@ export interface ShrinkRecord {
   readonly stopped: boolean;
 }
 
+/**
+ * What the bench knows of the shortest trace violating the entry's invariant
+ * (engine/strategies/shortest.ts `shortestBound`): exact, or a lower bound.
+ */
+export interface ShortestRecord {
+  /** shortest >= lower. */
+  readonly lower: number;
+  /** The shortest length, when known (a trace of that length was found and nothing shorter exists). */
+  readonly exact?: number;
+  readonly method: 'bfs' | 'bound-k' | 'code-run';
+  /** The entry's bound K of LIVE-BOUNDED-PROGRESS, and the smaller k searched (method bound-k). */
+  readonly K: number;
+  readonly k?: number;
+  /** A lower bound from a search: the depth to which it examined every trace (at bound k for bound-k). */
+  readonly completeDepth?: number;
+  readonly nodes: number;
+  /** The node cap of each search. */
+  readonly maxNodes: number;
+  readonly ms: number;
+  /** Stopped at the time limit: the bound is the last one proved before it. */
+  readonly timedOut?: boolean;
+  /** Every reachable state was searched and none violates the invariant (then lower is 0). */
+  readonly unreachable?: true;
+  /** The child process failed (out of memory, a crash): its message; the bound is the last one proved. */
+  readonly error?: string;
+}
+
 export interface BugBenchResult {
   readonly variant: string;
   readonly memory: string;
@@ -101,8 +134,8 @@ export interface BugBenchResult {
     readonly manifest: DetectionSummary;
   };
   readonly shrink: {
-    /** Steps of BFS's first violation of the invariant (a shortest trace), when BFS found it. */
-    readonly shortest?: number;
+    /** The shortest failing trace, or a lower bound on it. */
+    readonly shortest: ShortestRecord;
     readonly engine: readonly ShrinkRecord[];
     readonly fastCheck: readonly ShrinkRecord[];
   };
@@ -208,13 +241,49 @@ export function benchSearch(e: VariantEntry, kind: SearchKind, o: BugBenchOption
   return record(d);
 }
 
+/**
+ * The shortest trace violating the entry's invariant, or a lower bound
+ * (engine/strategies/shortest.ts), with the entry's bound K. `onBound` hears
+ * every bound proved on the way, so a run stopped from outside keeps one.
+ */
+export function benchShortest(e: VariantEntry, o: BugBenchOptions, onBound: (r: ShortestRecord) => void = () => {}): ShortestRecord {
+  const system = variantSystem(e);
+  const start = performance.now();
+  const K = system.progressBound;
+  const base = { K, maxNodes: o.shortestNodes };
+  const r = shortestBound(system, wanted(e), {
+    maxNodes: o.shortestNodes,
+    onBound: (b) => onBound({ ...shortestFields(b), ...base, ms: Math.round(performance.now() - start) }),
+  });
+  return { ...shortestFields(r), ...base, ms: Math.round(performance.now() - start) };
+}
+
+function shortestFields(b: ShortestBound<unknown>) {
+  // No trace at all (every reachable state searched): JSON has no Infinity.
+  if (!Number.isFinite(b.lower)) return { lower: 0, method: b.method, unreachable: true as const, nodes: b.nodes };
+  return {
+    lower: b.lower,
+    ...(b.exact === undefined ? {} : { exact: b.exact }),
+    method: b.method,
+    ...(b.k === undefined ? {} : { k: b.k }),
+    ...(b.completeDepth === undefined ? {} : { completeDepth: b.completeDepth }),
+    nodes: b.nodes,
+  };
+}
+
 /** A search run that was stopped at its time limit (or died): not found, after that long. */
 export function searchGaveUp(ms: number, error?: string): AttemptRecord {
   return { found: false, runs: 0, ms, otherViolations: 0, complete: false, ...(error === undefined ? { timedOut: true } : { error }) };
 }
 
 /** The whole result of an entry, from its randomised part and its search runs. */
-export function assembleBug(e: VariantEntry, part: RandomisedPart, bounded: readonly AttemptRecord[], bfs: readonly AttemptRecord[]): BugBenchResult {
+export function assembleBug(
+  e: VariantEntry,
+  part: RandomisedPart,
+  bounded: readonly AttemptRecord[],
+  bfs: readonly AttemptRecord[],
+  shortest: ShortestRecord,
+): BugBenchResult {
   const summary = {
     baseline: summarizeDetection(part.baseline),
     pct: summarizeDetection(part.pct),
@@ -229,7 +298,6 @@ export function assembleBug(e: VariantEntry, part: RandomisedPart, bounded: read
         : e.strategy === 'exhaustive'
           ? summary.bfs
           : summarizeDetection(part.random ?? []);
-  const shortest = bfs.find((x) => x.found)?.steps;
   return {
     variant: e.variant,
     memory: e.memory,
@@ -248,7 +316,7 @@ export function assembleBug(e: VariantEntry, part: RandomisedPart, bounded: read
       ...(part.random === undefined ? {} : { random: part.random }),
     },
     summary: { ...summary, manifest },
-    shrink: { ...(shortest === undefined ? {} : { shortest }), engine: part.engineShrinks, fastCheck: part.fcShrinks },
+    shrink: { shortest, engine: part.engineShrinks, fastCheck: part.fcShrinks },
   };
 }
 

@@ -23,6 +23,10 @@ export const HELP = `usage: npm run bench -- [options]        (or: node dist/ben
   --seeds N            seeds per randomised strategy and bug (default 10)
   --max-runs N         runs per seed before an attempt gives up (default 2000)
   --search-limit S     seconds before a search run is stopped (default 120)
+  --shortest-states N  node cap of the search for each entry's shortest trace (default 400,000;
+                       --quick 100,000; --full 2,000,000): past it, a lower bound
+  --shortest-limit S   seconds before that search is stopped, keeping the bound proved so far
+                       (default 300; --quick 60; --full 3600)
   --only V[,V...]      only these gallery variants in the bug section
   --section S          all (default), speed (explorer and step rates) or bugs
   --out PATH           where to write the results (default bench/results.json)
@@ -52,6 +56,8 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
     seeds: { type: 'string' },
     'max-runs': { type: 'string' },
     'search-limit': { type: 'string' },
+    'shortest-states': { type: 'string' },
+    'shortest-limit': { type: 'string' },
     only: { type: 'string' },
     section: { type: 'string' },
     out: { type: 'string' },
@@ -87,6 +93,9 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
       fcShrinkLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 20_000,
       searchLimitMs: 1000 * intOption(cmd, 'search-limit', values['search-limit'], mode === 'quick' ? 30 : mode === 'full' ? 1800 : 120, 1, 86_400),
       attemptLimitMs: mode === 'quick' ? 10_000 : mode === 'full' ? 300_000 : 30_000,
+      shortestNodes: intOption(cmd, 'shortest-states', values['shortest-states'], mode === 'quick' ? 100_000 : mode === 'full' ? 2_000_000 : 400_000, 1, 50_000_000),
+      shortestLimitMs:
+        1000 * intOption(cmd, 'shortest-limit', values['shortest-limit'], mode === 'quick' ? 60 : mode === 'full' ? 3600 : 300, 1, 86_400),
     },
   };
 }

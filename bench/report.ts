@@ -1,4 +1,5 @@
 /** Cell formatting for the bench tables: medians with their range, detection results, ratios. */
+import type { ShortestRecord } from './bugs.ts';
 import type { DetectionSummary, Summary } from './stats.ts';
 
 /** Milliseconds, readable: `0.4 ms`, `37 ms`, `1.25 s`, `95 s`. */
@@ -42,4 +43,34 @@ export function fmtDetection(d: DetectionSummary, what: 'runs' | 'ms', unit: str
 export function fmtRatio(r: number, lowerBound = false): string {
   const text = r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
   return `${lowerBound ? '> ' : ''}x${text}`;
+}
+
+/**
+ * The shortest trace, as the shrink-quality table shows it: `exact N (BFS)`,
+ * `exact N (K + 1 code steps from the start)`, `exact N (bound-k BFS M + K - k)`,
+ * or a lower bound `>= N (...)` saying which search proved it and how deep.
+ */
+export function fmtShortest(s: ShortestRecord): string {
+  const stopped = s.timedOut === true ? ', stopped at the time limit' : s.error !== undefined ? `, then failed: ${s.error}` : '';
+  const plus = s.k === undefined ? '' : ` + ${s.K - s.k}`;
+  if (s.unreachable === true) return 'none: no reachable state violates it (BFS)';
+  if (s.exact !== undefined) {
+    if (s.method === 'code-run') return `exact ${s.exact} (K + 1 = ${s.K + 1} code steps from the start)`;
+    if (s.method === 'bound-k') return `exact ${s.exact} (bound-${s.k} BFS ${s.exact - (s.K - s.k!)}${plus})`;
+    return `exact ${s.exact} (BFS)`;
+  }
+  if (s.method === 'code-run') return `>= ${s.lower} (K + 1 code steps in a row${stopped})`;
+  if (s.completeDepth === undefined) return `>= ${s.lower} (bound-${s.k} BFS ${s.lower - (s.K - s.k!)}${plus}, not extended${stopped})`;
+  const depth = `depth ${fmtInt(s.completeDepth)}`;
+  if (s.method === 'bound-k') return `>= ${s.lower} (bound-${s.k} BFS complete to ${depth}${plus}${stopped})`;
+  return `>= ${s.lower} (BFS complete to ${depth}${stopped})`;
+}
+
+/** after / shortest: the median's ratio (the maximum's in brackets when it differs), `<= x` over a lower bound. */
+export function fmtShrinkRatio(after: Summary, s: ShortestRecord): string {
+  const d = s.exact ?? s.lower;
+  if (d <= 0) return '-';
+  const le = s.exact === undefined ? '<= ' : '';
+  const med = (after.median / d).toFixed(2);
+  return after.max === after.median ? `${le}${med}` : `${le}${med} (max ${(after.max / d).toFixed(2)})`;
 }
