@@ -123,6 +123,17 @@ describe('PCT with focus and revisit demotion on the implementation', () => {
     expect(trace(0)).not.toBe(trace(7));
   });
 
+  it('revisit demotion by fingerprint runs what demotion by exact key runs', () => {
+    const sys = variantSystem(entry);
+    expect(sys.fingerprint).toBeDefined();
+    const keyed = { ...sys, fingerprint: undefined };
+    const trace = (s: typeof sys, i: number) => {
+      const run = runScheduled(s, pctScheduler(s, new Rng(runSeed(3, i)), 3, entry.maxSteps, pctOptions(entry)), { maxSteps: entry.maxSteps });
+      return run.trace.map((t) => t.text).join(' ');
+    };
+    for (let i = 0; i < 8; i++) expect(trace(sys, i)).toBe(trace(keyed, i));
+  });
+
   it('pctOptions turns on nothing unless asked (plain PCT is unchanged)', () => {
     expect(pctOptions({})).toEqual({});
     expect(pctOptions({ focus: 'all' })).toEqual({});
