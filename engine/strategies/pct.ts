@@ -16,7 +16,7 @@
  *
  * Two refinements, both off by default (docs/exploration.md):
  *
- * - focus (engine/strategies/focus.ts, `--focus lists`): only focused steps
+ * - focus (engine/strategies/focus.ts, `--focus lists|link-loads`): only focused steps
  *   (accesses of a shared list word) may be change points. The d-1 change
  *   points are drawn among the focused steps 1..k of the run (k =
  *   `focusSteps`, default maxSteps / `focusShare`, about the share of the

@@ -124,7 +124,7 @@ describe('PCT with focus and revisit demotion on the implementation', () => {
   const entry = loadVariantsManifest().find((e) => e.variant === 'B-ABA')!;
 
   it('the B-ABA manifest entry uses both refinements', () => {
-    expect(entry).toMatchObject({ strategy: 'pct', focus: 'lists', demoteRevisits: true });
+    expect(entry).toMatchObject({ strategy: 'pct', focus: 'link-loads', demoteRevisits: true });
   });
 
   it('the same seed gives the same runs byte for byte', () => {
