@@ -1,7 +1,7 @@
 /**
  * `umcg-verify check [--target model|impl] --variant V (v0.3; the bug gallery with --target impl) --profile contract|adversarial --memory sc|tso
  *   --strategy random|pct|bounded|exhaustive [--seed N] [--runs N] [--max-steps N] [--json]`
- *   (PCT's refinements on the implementation: `--focus lists [--focus-steps K] --demote-revisits`,
+ *   (PCT's refinements on the implementation: `--focus lists|link-loads [--focus-steps K] --demote-revisits`,
  *   engine/strategies/pct.ts)
  *
  * Runs one strategy over one configuration of the abstract model (`model`,
@@ -23,7 +23,7 @@ import { encodeToken, failurePath, loadFailure, removeFailure, replayToken, save
 import { shrink } from '../engine/shrink.ts';
 import { DEFAULT_PREEMPTION_BOUND } from '../engine/strategies/bounded.ts';
 import { runCheck, STRATEGIES, type Shard, type StrategyName } from '../engine/strategies/index.ts';
-import { FOCUSES, type FocusName } from '../engine/strategies/focus.ts';
+import { FOCUS_STEPS_NAME, FOCUSES, type FocusName } from '../engine/strategies/focus.ts';
 import { DEFAULT_PCT_DEPTH } from '../engine/strategies/pct.ts';
 import { guardInternalErrors, switches, type StepSystem } from '../engine/system.ts';
 import { IMPL_VARIANTS, MEMORY_MODELS, MODEL_VARIANT_ONLY, modelVariant, variantByName } from '../engine/targets.ts';
@@ -35,7 +35,7 @@ import { EXIT, UsageError } from './usage-error.ts';
 const HELP = `usage: umcg-verify check [--variant v0.3|FIXED|B-...] [--profile contract|adversarial] [--memory sc|tso]
          [--strategy random|pct|bounded|exhaustive] [--seed N] [--runs N] [--max-steps N]
          [--servers S] [--workers W] [--no-yield] [--locks] [--env-budget N] [--progress-bound K]
-         [--pct-depth D] [--focus all|lists] [--focus-steps K] [--demote-revisits] [--bound P]
+         [--pct-depth D] [--focus all|lists|link-loads] [--focus-steps K] [--demote-revisits] [--bound P]
          [--only ID[,ID...]] [--shard i/n] [--target model|impl] [--cpus N] [--coverage] [--mermaid] [--json]
   --variant: model v0.3 (default) or FIXED (the model with the fixes of docs/bugs/FIXED.md);
              impl v0.3, FIXED or a bug variant of the gallery (umcg-verify list)`;
@@ -205,7 +205,7 @@ export function pctRefinements(
   if (given && o.strategy !== 'pct') throw new UsageError('check: --focus, --focus-steps and --demote-revisits apply to --strategy pct');
   const focus = choiceOption<FocusName>(cmd, 'focus', values.focus, 'all', FOCUSES);
   if (focus !== 'all' && o.target !== 'impl') throw new UsageError(`check: --focus ${focus} applies to --target impl (the model's steps report no addresses)`);
-  if (values['focus-steps'] !== undefined && focus === 'all') throw new UsageError('check: --focus-steps needs --focus lists');
+  if (values['focus-steps'] !== undefined && focus === 'all') throw new UsageError('check: --focus-steps needs --focus lists or link-loads');
   return {
     ...(focus === 'all' ? {} : { focus }),
     ...(values['focus-steps'] === undefined ? {} : { focusSteps: intOption(cmd, 'focus-steps', values['focus-steps'], 1, 1, 1_000_000) }),
@@ -243,7 +243,7 @@ function describeStrategy(
     case 'pct':
       return (
         `pct (d=${o.pctDepth}` +
-        (o.focus === undefined ? '' : `, change points on ${o.focus} accesses${o.focusSteps === undefined ? '' : ` (k=${o.focusSteps})`}`) +
+        (o.focus === undefined || o.focus === 'all' ? '' : `, change points on ${FOCUS_STEPS_NAME[o.focus]}${o.focusSteps === undefined ? '' : ` (k=${o.focusSteps})`}`) +
         (o.demoteRevisits === true ? ', revisits demoted' : '') +
         ')'
       );

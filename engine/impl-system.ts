@@ -71,6 +71,7 @@ import {
   type StoreHistory,
 } from '../impl/abstraction.ts';
 import type { Access } from '../impl/exec.ts';
+import { implFingerprint } from '../impl/fingerprint.ts';
 import { implChoices, implStep, isCurrent, type Choice } from '../impl/machine.ts';
 import { pendingStores, type PageStatus } from '../impl/memory.ts';
 import { noCode } from '../impl/runtime.ts';
@@ -294,6 +295,9 @@ export function makeImplSystem(opts: ImplSystemOptions): ImplSystem {
     // state (the task snapshots of the buffered stores): it is part of the
     // key, so a search never merges two states whose abstract states differ.
     key: sc ? implKey : (s) => `${implKey(s)}${storeHistoryKey(historyOf(s))}`,
+    // The key's fields hashed without building the string (impl/fingerprint.ts):
+    // PCT's revisit demotion compares one per step.
+    fingerprint: sc ? (s) => implFingerprint(s) : (s) => implFingerprint(s, storeHistoryKey(historyOf(s))),
     encodeChoice: (ic) => encodeChoice(ic.c),
     // The cause and actor of a decoded choice are placeholders: a run
     // replays the enabled choice with the same text (Execution.find).

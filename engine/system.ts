@@ -79,6 +79,14 @@ export interface StepSystem<S, C> {
   causeOf(c: C): Cause;
   /** An exact state key: equal keys iff equal states (DFS and BFS caches). */
   key(s: S): string;
+  /**
+   * Optional: a cheap hash of the state, equal for equal states (equal
+   * keys) and very rarely equal for different ones. For uses where a
+   * collision is harmless (PCT's revisit demotion: it only changes a
+   * scheduling priority); never for a search's visited set. Absent: users
+   * fall back to `key`.
+   */
+  fingerprint?(s: S): number;
   /** A short text, `[A-Za-z0-9]+`, that `decodeChoice` reads back. */
   encodeChoice(c: C): string;
   decodeChoice(text: string): C | undefined;

@@ -133,7 +133,7 @@ export interface Variant {
    * Userspace server: the runtime lock covers the gc only; the Treiber pop of
    * idle_workers (CAS of the head from `first` to `first->next`) runs without
    * it, so servers pop concurrently (B-ABA). Found by PCT with change points
-   * on shared list accesses (`--focus lists`, docs/exploration.md).
+   * right after loads of list links (`--focus link-loads`, docs/exploration.md).
    */
   readonly treiberPop: boolean;
   /**

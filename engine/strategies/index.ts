@@ -10,7 +10,7 @@ import { Rng, runSeed } from '../random.ts';
 import type { RunResult, StepSystem } from '../system.ts';
 import { bfsSearch } from './bfs.ts';
 import { boundedSearch, DEFAULT_PREEMPTION_BOUND } from './bounded.ts';
-import { focusOf, type FocusName } from './focus.ts';
+import { FOCUS_SHARE, focusOf, type FocusName } from './focus.ts';
 import { DEFAULT_PCT_DEPTH, pctScheduler, type PctOptions } from './pct.ts';
 import { randomScheduler } from './random.ts';
 import { runScheduled } from './run.ts';
@@ -34,7 +34,7 @@ export interface CheckOptions {
   readonly pctDepth?: number;
   /** PCT: which steps may be change points (engine/strategies/focus.ts; default `all`). */
   readonly focus?: FocusName;
-  /** PCT with a focus: k, the focused steps the change points are drawn among (default maxSteps / 4). */
+  /** PCT with a focus: k, the focused steps the change points are drawn among (default maxSteps / the focus's FOCUS_SHARE). */
   readonly focusSteps?: number;
   /** PCT: demote a unit whose step returns the run to a state it already visited. */
   readonly demoteRevisits?: boolean;
@@ -113,9 +113,10 @@ export function runCheck<S, C>(system: StepSystem<S, C>, opts: CheckOptions): Ch
 
 /** The PCT refinements a check's options turn on (none by default: plain PCT). */
 export function pctOptions(o: { readonly focus?: FocusName; readonly focusSteps?: number; readonly demoteRevisits?: boolean }): PctOptions {
-  const focus = focusOf(o.focus ?? 'all');
+  const name = o.focus ?? 'all';
+  const focus = focusOf(name);
   return {
-    ...(focus === undefined ? {} : { focus }),
+    ...(focus === undefined || name === 'all' ? {} : { focus, focusShare: FOCUS_SHARE[name] }),
     ...(o.focusSteps === undefined ? {} : { focusSteps: o.focusSteps }),
     ...(o.demoteRevisits === true ? { demoteRevisits: true } : {}),
   };

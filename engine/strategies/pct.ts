@@ -16,11 +16,11 @@
  *
  * Two refinements, both off by default (docs/exploration.md):
  *
- * - focus (engine/strategies/focus.ts, `--focus lists`): only focused steps
+ * - focus (engine/strategies/focus.ts, `--focus lists|link-loads`): only focused steps
  *   (accesses of a shared list word) may be change points. The d-1 change
  *   points are drawn among the focused steps 1..k of the run (k =
- *   `focusSteps`, default maxSteps / 4, about the share of list accesses
- *   among the implementation's steps), and the j-th fires right after its
+ *   `focusSteps`, default maxSteps / `focusShare`, about the share of the
+ *   implementation's steps the focus keeps), and the j-th fires right after its
  *   focused step: the unit that took it drops to priority j, so it is
  *   preempted between that access and its next one. The bound becomes
  *   1/(n k^(d-1)) with k counting focused steps only.
@@ -42,13 +42,15 @@ export const DEFAULT_PCT_DEPTH = 3;
 export interface PctOptions {
   /** Only focused steps may be change points; absent: every step (plain PCT). */
   readonly focus?: Focus;
-  /** With `focus`: k, the number of focused steps the change points are drawn among (default maxSteps / 4). */
+  /** With `focus`: k, the number of focused steps the change points are drawn among (default maxSteps / `focusShare`). */
   readonly focusSteps?: number;
+  /** With `focus` and no `focusSteps`: about one step in `focusShare` is focused (default {@link FOCUS_SHARE}, that of `lists`). */
+  readonly focusShare?: number;
   /** Demote a unit whose step returns the run to a state it has visited, below every other unit. */
   readonly demoteRevisits?: boolean;
 }
 
-/** With a focus and no `focusSteps`: k = maxSteps / FOCUS_SHARE. */
+/** With a focus and no `focusSteps` nor `focusShare`: k = maxSteps / FOCUS_SHARE. */
 export const FOCUS_SHARE = 4;
 
 export function unitOf<S, C>(system: StepSystem<S, C>, c: C): string {
@@ -61,7 +63,7 @@ export function pctScheduler<S, C>(system: StepSystem<S, C>, rng: Rng, depth: nu
   const priority = new Map<string, number>();
   rng.shuffle(units).forEach((u, i) => priority.set(u, depth + i));
   const focus = opts.focus;
-  const k = focus === undefined ? maxSteps : Math.max(1, opts.focusSteps ?? Math.ceil(maxSteps / FOCUS_SHARE));
+  const k = focus === undefined ? maxSteps : Math.max(1, opts.focusSteps ?? Math.ceil(maxSteps / (opts.focusShare ?? FOCUS_SHARE)));
   // Change point j (1-based) at step (or focused step) changeAt[j-1]: distinct values in 1..k.
   const changeAt = new Map<number, number>();
   const wanted = Math.min(Math.max(depth - 1, 0), k);
@@ -73,7 +75,14 @@ export function pctScheduler<S, C>(system: StepSystem<S, C>, rng: Rng, depth: nu
   let focused = 0;
   let seen = 0; // trace entries already looked at
   let lowest = 0; // revisit demotions go below every priority given so far
-  const visited = new Set<string>();
+  // The states the run has been in, by fingerprint where the system has one
+  // (StepSystem.fingerprint): building and hashing a full key per step was
+  // most of a run's cost. A collision (two different states, one
+  // fingerprint; about 3 in 10^10 per run of 2,500 steps) only demotes a
+  // unit that did not revisit a state: it changes a scheduling priority,
+  // never what a step does or what is checked.
+  const fingerprint: (s: S) => string | number = system.fingerprint === undefined ? (s) => system.key(s) : (s) => system.fingerprint!(s);
+  const visited = new Set<string | number>();
   const best = (enabled: readonly C[]): string => {
     let top = '';
     let topP = -Infinity;
@@ -97,7 +106,7 @@ export function pctScheduler<S, C>(system: StepSystem<S, C>, rng: Rng, depth: nu
         if (j !== undefined) priority.set(unitOf(system, last.choice), j);
       }
       if (opts.demoteRevisits === true) {
-        const key = system.key(run.state);
+        const key = fingerprint(run.state);
         if (last !== undefined && visited.has(key)) priority.set(unitOf(system, last.choice), --lowest);
         visited.add(key);
       }

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng, runSeed } from '../../engine/random.ts';
-import { isListWord, touchesList } from '../../engine/strategies/focus.ts';
+import { focusOf, isListWord, loadsListLink, touchesList } from '../../engine/strategies/focus.ts';
 import { pctOptions, runCheck } from '../../engine/strategies/index.ts';
 import { pctScheduler } from '../../engine/strategies/pct.ts';
 import { runScheduled } from '../../engine/strategies/run.ts';
@@ -71,6 +71,20 @@ describe('--focus lists: change points right after list accesses only', () => {
     expect(touchesList({})).toBe(false);
   });
 
+  it('link-loads keeps only the loads of a struct\'s list link: no head, no store, no cmpxchg', () => {
+    for (const addr of [structOf(1) + OFF_IDLE_SERVERS_PTR, structOf(5) + OFF_IDLE_WORKERS_PTR]) {
+      expect(loadsListLink({ detail: `load 0x${addr.toString(16)}` }), addr.toString(16)).toBe(true);
+      expect(loadsListLink({ detail: `store 0x${addr.toString(16)} = 0` }), addr.toString(16)).toBe(false);
+      expect(loadsListLink({ detail: `cmpxchg 0x${addr.toString(16)}` }), addr.toString(16)).toBe(false);
+    }
+    for (const addr of [IDLE_SERVERS_HEAD, IDLE_WORKERS_HEAD, RUNTIME_LOCK, structOf(1) + OFF_STATE]) {
+      expect(loadsListLink({ detail: `load 0x${addr.toString(16)}` }), addr.toString(16)).toBe(false);
+    }
+    expect(focusOf('link-loads')).toBe(loadsListLink);
+    expect(focusOf('lists')).toBe(touchesList);
+    expect(focusOf('all')).toBeUndefined();
+  });
+
   it('the one change point (d = 2, k = 1) preempts A right after its list access, whatever the seed', () => {
     const sys = toy({ lengthA: 10, waitFor: 0 });
     const seen = new Set<string>();
@@ -110,7 +124,7 @@ describe('PCT with focus and revisit demotion on the implementation', () => {
   const entry = loadVariantsManifest().find((e) => e.variant === 'B-ABA')!;
 
   it('the B-ABA manifest entry uses both refinements', () => {
-    expect(entry).toMatchObject({ strategy: 'pct', focus: 'lists', demoteRevisits: true });
+    expect(entry).toMatchObject({ strategy: 'pct', focus: 'link-loads', demoteRevisits: true });
   });
 
   it('the same seed gives the same runs byte for byte', () => {
@@ -123,10 +137,22 @@ describe('PCT with focus and revisit demotion on the implementation', () => {
     expect(trace(0)).not.toBe(trace(7));
   });
 
+  it('revisit demotion by fingerprint runs what demotion by exact key runs', () => {
+    const sys = variantSystem(entry);
+    expect(sys.fingerprint).toBeDefined();
+    const keyed = { ...sys, fingerprint: undefined };
+    const trace = (s: typeof sys, i: number) => {
+      const run = runScheduled(s, pctScheduler(s, new Rng(runSeed(3, i)), 3, entry.maxSteps, pctOptions(entry)), { maxSteps: entry.maxSteps });
+      return run.trace.map((t) => t.text).join(' ');
+    };
+    for (let i = 0; i < 8; i++) expect(trace(sys, i)).toBe(trace(keyed, i));
+  });
+
   it('pctOptions turns on nothing unless asked (plain PCT is unchanged)', () => {
     expect(pctOptions({})).toEqual({});
     expect(pctOptions({ focus: 'all' })).toEqual({});
-    expect(Object.keys(pctOptions({ focus: 'lists', focusSteps: 9, demoteRevisits: true })).sort()).toEqual(['demoteRevisits', 'focus', 'focusSteps']);
+    expect(Object.keys(pctOptions({ focus: 'lists', focusSteps: 9, demoteRevisits: true })).sort()).toEqual(['demoteRevisits', 'focus', 'focusShare', 'focusSteps']);
+    expect(pctOptions({ focus: 'link-loads' })).toEqual({ focus: loadsListLink, focusShare: 16 });
   });
 
   it('sharded runs with a focus together are the unsharded runs', () => {
@@ -143,7 +169,7 @@ describe('umcg-verify check: the PCT refinement options', () => {
     [['check', '--strategy', 'random', '--focus', 'lists', '--target', 'impl'], /apply to --strategy pct/],
     [['check', '--strategy', 'pct', '--demote-revisits', '--strategy', 'bounded'], /apply to --strategy pct/],
     [['check', '--focus', 'lists'], /--focus lists applies to --target impl/],
-    [['check', '--target', 'impl', '--focus', 'locks'], /--focus must be one of all, lists/],
+    [['check', '--target', 'impl', '--focus', 'locks'], /--focus must be one of all, lists, link-loads/],
     [['check', '--target', 'impl', '--focus-steps', '10'], /--focus-steps needs --focus lists/],
     [['check', '--target', 'impl', '--focus', 'lists', '--focus-steps', '0'], /--focus-steps must be between 1/],
   ])('bad input %j exits 2 with one line on stderr', async (args, message) => {
