@@ -429,7 +429,10 @@ function control(s: ImplState, t: KTask, fixes: ModelFixes): Control {
  * INV-LIST-NO-DUPLICATE), and a link holding the head's own address (a
  * popped node's restored idle_*_ptr, still reachable after an unlinking pop
  * raced, B-ABA) is followed the way a walker would: the head word read as
- * one more link. No v0.3 run reaches either.
+ * one more link. v0.3 reaches a cycle in the adversarial profile: after F3
+ * the runtime's yield pushes a worker that is still on idle_workers, and
+ * its `self->next = first` links the node to itself (docs/findings.md,
+ * "F3's aftermath"); no v0.3 run reaches the head-address link.
  */
 function walk(s: ImplState, head: number, off: number, list: string): ListNode[] {
   const out: ListNode[] = [];

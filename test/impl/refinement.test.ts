@@ -9,6 +9,9 @@ import { peek, pendingStores, withCell } from '../../impl/memory.ts';
 import { prng } from '../../impl/random.ts';
 import { variantByName, type ImplState } from '../../impl/state.ts';
 import { makeImplSystem, type ImplSystem, type ImplSystemOptions } from '../../engine/impl-system.ts';
+import { runCheck } from '../../engine/strategies/index.ts';
+import { execute } from '../../engine/system.ts';
+import { shrink } from '../../engine/shrink.ts';
 import { FIXED_FIXES, NO_FIXES, type State } from '../../model/types.ts';
 import { randomRun } from '../../impl/random.ts';
 import { stateKey } from '../../model/canon.ts';
@@ -322,6 +325,38 @@ describe('refinement under TSO: the rolled-back task keeps its pending signal', 
       }
       expect(seen, variant.name).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("refinement under the adversarial profile: F3's aftermath (docs/findings.md)", () => {
+  it('REFINEMENT: random search on 1x2 with yield (SC, seed 1), shrunk, ends at the link store of a worker that F3 returned to userspace IDLE and still on idle_workers: its node links to itself', () => {
+    // The search of docs/findings.md and docs/bugs/F3.md ("What follows"),
+    // as `check` runs it: a check of REFINEMENT alone runs past F3, and the
+    // failing run is shrunk (its own last step is another REFINEMENT
+    // failure, docs/findings.md; the shrunk trace ends at the push). The
+    // seed is the documented command's, so the test pins what the page says.
+    const opts = { servers: 1, workers: 2, memory: 'sc', profile: 'adversarial', yield: true, locks: false, envBudget: 1, variant: variantByName('v0.3')! } as const;
+    const sys = makeImplSystem({ ...opts, only: ['REFINEMENT'] });
+    const found = runCheck(sys, { strategy: 'random', seed: 1, runs: 200, maxSteps: 200 });
+    expect(found.verdict).toBe('violation');
+    const small = shrink(sys, found.failure!.choices, { invariant: 'REFINEMENT' });
+    const run = execute(sys, small.choices);
+    const last = run.trace[run.trace.length - 1]!;
+    expect(run.violation?.invariant).toBe('REFINEMENT');
+    expect(last.label).toMatch(/ worker:push_link push: self->next = first$/);
+    const worker = last.actor;
+    // The same schedule, checked for F3's invariant instead, stops earlier
+    // at F3, for the same worker: its registration returned it IDLE.
+    const f3 = execute(makeImplSystem({ ...opts, only: ['INV-KERNEL-RETURNS-RUNNING'] }), small.choices);
+    expect(f3.error).toBeUndefined();
+    expect(f3.violation?.invariant).toBe('INV-KERNEL-RETURNS-RUNNING');
+    expect(f3.violation?.message).toContain(`kernel returned ${worker} to userspace with state IDLE`);
+    expect(f3.violation?.message).toContain('umcg_idle_loop: -EINTR (ignored)');
+    expect(f3.trace.length).toBeLessThan(run.trace.length);
+    // After the store idle_workers is the cycle worker -> worker, which the
+    // abstraction shows as the node twice.
+    const tid = opts.servers + Number(worker.slice(1));
+    expect(abstractState(run.final as ImplState).idleWorkers.map((n) => n.tid)).toEqual([tid, tid]);
   });
 });
 
