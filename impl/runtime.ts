@@ -13,9 +13,10 @@
  * worker->state = RUNNING; sys_umcg_wait) or go idle (self->state = IDLE;
  * atomic_stack_push(idle_servers, self); MFENCE; re-check idle_workers;
  * sys_umcg_wait, or atomic_stack_remove(idle_servers, self) and loop).
- * Worker body: register; compute; blocking calls; yield (self->state =
- * IDLE; server->state = RUNNING; atomic_stack_push(idle_workers, self);
- * self->next_tid = server; sys_umcg_wait).
+ * Worker body: register; compute; blocking calls; yield (srv =
+ * self->server_tid; self->state = IDLE; atomic_stack_push(idle_workers,
+ * self); server->state = RUNNING when it has one; self->next_tid = server;
+ * sys_umcg_wait).
  */
 import { EINTR } from '../model/errno.ts';
 import { UMCG_CTL_REGISTER, UMCG_CTL_WORKER, UMCG_WAIT_WAKE_ONLY } from '../model/syscalls.ts';
