@@ -519,8 +519,8 @@ class Explorer {
 /** The parent of the initial state. */
 const NO_PARENT = 0xffffffff;
 
-/** Entries of the cache of known states: 2^15 (about 0.5 MB for 2 x 3, within a core's L2 cache). */
-const KNOWN_SLOTS = 1 << 15;
+/** Entries of the cache of known states: 2^16 (1.5 MB for 2 x 3: in the L2 or L3 cache, against DRAM for the pair set). */
+const KNOWN_SLOTS = 1 << 16;
 
 /** "Reaches a cycle": an infinite run of code steps. */
 export const INF = 0x7fffffff;

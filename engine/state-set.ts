@@ -577,7 +577,7 @@ function fmix32(x: number): number {
  * set). Breadth-first search meets most states again soon after it first
  * meets them (two independent steps taken in either order from one state
  * reach the same state from two siblings, which are expanded close
- * together), so on 2 x 3 a cache of 2^15 states answers about 85% of the
+ * together), so on 2 x 3 a cache of 2^16 states answers close to 90% of the
  * lookups of states already stored without touching the part tables or the
  * pair set, whose probes are cache misses once they hold millions of states
  * (docs/explorer.md, "Speed").
