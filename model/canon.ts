@@ -6,9 +6,11 @@
  * looks at a TID's value, only at identity. The key of a state is the exact
  * key of a renamed copy in which tasks of each role are sorted by a TID-free
  * signature; two states with the same canonical key are therefore renamings
- * of each other, which is what makes caching by it sound. (Ties between
- * equal signatures keep TID order, so some symmetric states get different
- * keys: that costs states, never soundness.)
+ * of each other, which is what makes caching by it sound. Tasks with equal
+ * signatures are put in the order whose key is least (`breakTies`), so the
+ * converse holds too: renamings of each other get the same key, and the key
+ * is exactly the symmetry class. (The sleep-set reduction of the explorer
+ * relies on that: engine/explore.ts.)
  *
  * Keys are compact one-byte strings, a character or two per field, because
  * the explorer hashes millions of them.
@@ -181,7 +183,92 @@ function canonicalOrder(s: State): void {
   }
   sortRange(0, split);
   sortRange(split, n);
+  setRenaming(n);
+  for (let k = 1; k < n; k++) {
+    if (k !== split && sigBuf[orderBuf[k]!] === sigBuf[orderBuf[k - 1]!]) {
+      breakTies(s, split);
+      return;
+    }
+  }
+}
+
+function setRenaming(n: number): void {
   for (let k = 0; k < n; k++) renameBuf[orderBuf[k]! + 1] = k + 1;
+}
+
+/** Scratch for `breakTies`: the least encoding so far and its order; the tie groups. */
+let bestBuf = new Uint16Array(256);
+let bestOrder = new Int32Array(16);
+let groupBuf = new Int32Array(32);
+
+/**
+ * Tasks of one role with equal signatures may be told apart only by where
+ * their TID fields point, so any fixed tie-break (TID order, say) gives two
+ * renamings of one state different keys. Among the orders the signatures
+ * allow (each group of equal signatures in any order), take the one whose
+ * encoding is least: the set of those encodings is the same for every
+ * renaming of the state, so its least element is too, and the key is then
+ * exactly the symmetry class. Ties are rare and small (a group is at most
+ * the role's task count), so trying every order of every group is cheap.
+ */
+function breakTies(s: State, split: number): void {
+  const n = s.tasks.length;
+  if (groupBuf.length < 2 * n) groupBuf = new Int32Array(4 * n);
+  if (bestOrder.length < n) bestOrder = new Int32Array(2 * n);
+  // The groups: maximal runs [from, to) of equal signatures within a role.
+  let groups = 0;
+  for (let from = 0; from < n; ) {
+    const roleEnd = from < split ? split : n;
+    let to = from + 1;
+    while (to < roleEnd && sigBuf[orderBuf[to]!] === sigBuf[orderBuf[from]!]) to++;
+    if (to - from > 1) {
+      groupBuf[2 * groups] = from;
+      groupBuf[2 * groups + 1] = to;
+      groups++;
+    }
+    from = to;
+  }
+  let len = encodeInto(s, orderBuf, flagBuf, renamed);
+  if (bestBuf.length < len) bestBuf = new Uint16Array(2 * len);
+  bestBuf.set(buf.subarray(0, len));
+  bestOrder.set(orderBuf.subarray(0, n));
+  // Odometer over the groups' permutations: each group starts in ascending
+  // order (the stable sort keeps TID order) and `nextPermutation` wraps
+  // back to it.
+  for (;;) {
+    let g = 0;
+    while (g < groups && !nextPermutation(groupBuf[2 * g]!, groupBuf[2 * g + 1]!)) g++;
+    if (g === groups) break;
+    setRenaming(n);
+    len = encodeInto(s, orderBuf, flagBuf, renamed);
+    let c = 0;
+    for (let i = 0; i < len && c === 0; i++) c = buf[i]! - bestBuf[i]!;
+    if (c < 0) {
+      bestBuf.set(buf.subarray(0, len));
+      bestOrder.set(orderBuf.subarray(0, n));
+    }
+  }
+  orderBuf.set(bestOrder.subarray(0, n));
+  setRenaming(n);
+}
+
+/** The next permutation of orderBuf[from..to) in lexicographic order; false (and back to ascending) after the last. */
+function nextPermutation(from: number, to: number): boolean {
+  let i = to - 2;
+  while (i >= from && orderBuf[i]! >= orderBuf[i + 1]!) i--;
+  if (i >= from) {
+    let j = to - 1;
+    while (orderBuf[j]! <= orderBuf[i]!) j--;
+    const x = orderBuf[i]!;
+    orderBuf[i] = orderBuf[j]!;
+    orderBuf[j] = x;
+  }
+  for (let a = i + 1, b = to - 1; a < b; a++, b--) {
+    const x = orderBuf[a]!;
+    orderBuf[a] = orderBuf[b]!;
+    orderBuf[b] = x;
+  }
+  return i >= from;
 }
 
 function sortRange(from: number, to: number): void {
