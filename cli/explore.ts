@@ -34,12 +34,16 @@ const MODEL_VARIANT_NAMES = Object.keys(MODEL_VARIANTS) as (keyof typeof MODEL_V
 const HELP = `usage: umcg-verify explore --target model|impl --servers S --workers W [--variant V]
          [--profile contract|adversarial] [--no-yield] [--locks] [--env-budget N]
          [--progress-bound K] [--max-states N] [--all] [--only ID[,ID...]] [--json]
+         model only: [--no-sleep-sets]
          impl only: [--memory sc|tso] [--cpus N] (no --all)
   --variant: model v0.3 (default) or FIXED (v0.3 with the fixes of docs/bugs/FIXED.md,
              model/README.md); impl v0.3 or a gallery variant (impl/state.ts GALLERY)
   --max-states N  stop after N distinct states (default 10,000,000; model: at most 4,294,967,294,
                   impl: at most 100,000,000); the run is then not exhaustive (exit 3 when no
                   violation was found)
+  --no-sleep-sets model: take every enabled transition. By default sleep sets skip transitions
+                  whose target is reached anyway (docs/explorer.md): the same states, depths,
+                  traces and violations, fewer transitions ("skippedTransitions" in --json)
   --json          one JSON object; for --target model its "complete" is true only when every
                   reachable state was expanded, and false when --max-states or (without --all)
                   the first violation stopped the search, with "stoppedBy": "max-states" or
@@ -59,6 +63,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
     variant: { type: 'string' },
     'max-states': { type: 'string' },
     all: { type: 'boolean' },
+    'no-sleep-sets': { type: 'boolean' },
     memory: { type: 'string' },
     cpus: { type: 'string' },
     json: { type: 'boolean' },
@@ -69,7 +74,10 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
     return EXIT.pass;
   }
   const target = choiceOption(cmd, 'target', values.target, 'model', ['model', 'impl'] as const);
-  if (target === 'impl') return exploreImpl(values);
+  if (target === 'impl') {
+    if (values['no-sleep-sets'] !== undefined) throw new UsageError('explore: --no-sleep-sets applies to --target model');
+    return exploreImpl(values);
+  }
   if (values.memory !== undefined || values.cpus !== undefined) throw new UsageError('explore: --memory and --cpus apply to --target impl');
   const c = parseConfig(cmd, values, { requireCounts: true, defaultWorkers: 1, progressBound: DEFAULT_PROGRESS_BOUND });
   const variant = choiceOption(cmd, 'variant', values.variant, 'v0.3', MODEL_VARIANT_NAMES);
@@ -78,6 +86,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
     ...modelVariant(variant),
     maxStates: intOption(cmd, 'max-states', values['max-states'], 10_000_000, 1, MAX_STATES),
     stopAtFirst: values.all !== true,
+    sleepSets: values['no-sleep-sets'] !== true,
   };
   const r = explore(opts);
   if (values.json === true) {
@@ -98,6 +107,9 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
     profile: opts.profile,
     distinctStates: r.distinctStates,
     depth: r.depth,
+    transitions: r.transitions,
+    skippedTransitions: r.skippedTransitions,
+    sleepSets: r.sleepSets,
     elapsedMs: Math.round(r.elapsedMs),
     cpuMs: Math.round(r.cpuMs),
     livenessMs: Math.round(r.livenessMs),
@@ -124,7 +136,8 @@ function toJson(opts: ExploreOptions, r: ExploreResult): Record<string, unknown>
 function toText(opts: ExploreOptions, r: ExploreResult): string[] {
   const lines = [
     `explore model ${configName(opts)}: ${r.verdict}`,
-    `  ${r.distinctStates} distinct states (symmetry-reduced), ${r.transitions} transitions, depth ${r.depth},` +
+    `  ${r.distinctStates} distinct states (symmetry-reduced), ${r.transitions} transitions` +
+      `${r.skippedTransitions > 0 ? ` (${r.skippedTransitions} more skipped by sleep sets${r.sleepSets ? '' : ', until a dead end turned them off'})` : ''}, depth ${r.depth},` +
       ` ${r.quiescentStates} quiescent, longest quiet run ${r.longestQuietRun}` +
       ` in ${Math.round(r.elapsedMs)} ms (${r.statesPerSecond} states/s; ${Math.round(r.cpuMs)} ms of CPU` +
       `${r.livenessMs > 0 ? `, of which ${Math.round(r.livenessMs)} ms for LIVE-BOUNDED-PROGRESS` : ''})`,

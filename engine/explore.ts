@@ -13,11 +13,12 @@
  * - The store (engine/state-set.ts) is exact: states as pairs of part ids,
  *   their BFS logs on disk past `memoryStates` states.
  */
-import { DigitPacker, KeyCodec, lastRenaming } from '../model/canon.ts';
+import { DigitPacker, KeyCodec, lastRenaming, renamedTid } from '../model/canon.ts';
+import { FP, footprint, independent, objectBits, type ObjectBits } from '../model/footprint.ts';
 import { KnownStates, MAX_STATES, PairSet, RecordLog, StateSet } from './state-set.ts';
 import { candidateActions, initialState } from '../model/init.ts';
-import { applyMutable, causeOf, enabled, taskName, type Action, type Step } from '../model/transitions.ts';
-import type { ModelConfig, State } from '../model/types.ts';
+import { applyMutable, causeOf, enabled, fixesOf, taskName, type Action, type ActionKind, type Step } from '../model/transitions.ts';
+import type { ModelConfig, ModelFixes, State, UmcgState } from '../model/types.ts';
 import {
   appliesTo,
   type Invariant,
@@ -47,6 +48,12 @@ export interface ExploreOptions extends ModelConfig {
    * logs of both go to temporary files (default 2,097,152).
    */
   readonly memoryStates?: number;
+  /**
+   * Skip transitions that sleep sets prove lead to states reached anyway
+   * (default true). The states, depths, traces and violations are the same
+   * either way (see `Explorer`); only fewer transitions are taken.
+   */
+  readonly sleepSets?: boolean;
 }
 
 /** States the store keeps its logs of in memory unless told otherwise. */
@@ -70,7 +77,12 @@ export interface TraceStep {
 
 export interface ExploreResult {
   readonly distinctStates: number;
+  /** Transitions taken (each applied, checked and looked up). */
   readonly transitions: number;
+  /** Enabled transitions the sleep sets skipped (0 without them). */
+  readonly skippedTransitions: number;
+  /** Whether the search used sleep sets to the end (false when off, or turned off at a dead end). */
+  readonly sleepSets: boolean;
   readonly quiescentStates: number;
   readonly depth: number;
   readonly longestQuietRun: number;
@@ -120,6 +132,29 @@ export function explore(opts: ExploreOptions): ExploreResult {
  * the action that reached it is found again by expanding its parent; a
  * trace by replaying those actions from the initial state, which is
  * deterministic.
+ *
+ * Sleep sets (Godefroid) skip transitions whose target is reached anyway.
+ * Expanding s with sleep set Z(s), the enabled actions are taken in order,
+ * except those in Z(s); a child first reached by action a gets the sleep
+ * set of the actions in Z(s) or taken before a that are independent of a
+ * (model/footprint.ts), renamed as the child's canonical form renames its
+ * tasks. Only the edge that first reaches a state sets its sleep set.
+ * Why nothing is lost: breadth-first search with actions in a fixed order
+ * first reaches each state t by its lexicographically least shortest path
+ * w. Were some action x_i of w asleep where w takes it, it came from an
+ * earlier state of w where it was taken before x_j and is independent of
+ * x_j .. x_i-1, and moving it there gives a path to t as short and
+ * lexicographically less than w: a contradiction. So every state is
+ * reached, at its depth, by the same first edge as without sleep sets: the
+ * same ids, parents, traces and counts. Two premises: renamings of a state
+ * must share one canonical key (model/canon.ts), or the moved path ends in
+ * another key; and the moved path must not run into a dead end (a state
+ * that breaks a state invariant, or has a corrupt list, is not expanded).
+ * Dead ends at depth d + 1 do not change what is reached up to depth
+ * d + 1, so from the first level holding one on, the search goes on
+ * without sleep sets. A transition invariant on a skipped edge has the same
+ * verdict on the taken edge it stands for (the step reads the same data:
+ * test/model/footprint.test.ts), taken at a smaller depth.
  */
 class Explorer {
   private readonly stateInvs: readonly StateInvariant[];
@@ -157,6 +192,21 @@ class Explorer {
   private readonly start = performance.now();
   private readonly startCpu = process.cpuUsage();
   private livenessStart: number | undefined;
+  /** Sleep sets (see the class comment): on until a dead end is reached. */
+  private sleeping: boolean;
+  private deadEnd = false;
+  private skipped = 0;
+  private readonly fixes: ModelFixes;
+  private readonly bits: ObjectBits;
+  /** Per candidate list (quiet, and with environment events), per action index: its task index and its bit in that task's sleep mask. */
+  private readonly slots = new Map<readonly Action[], { readonly task: Int32Array; readonly bit: Int32Array }>();
+  /**
+   * Sleep sets of the level being expanded (`curZ`, by id - levelStart) and
+   * of the next one (`nextZ`, by id - levelEnd): one mask of action bits
+   * per task, in the state's canonical naming.
+   */
+  private curZ = new Uint16Array(0);
+  private nextZ = new Uint16Array(0);
 
   constructor(private readonly opts: ExploreOptions) {
     if (opts.maxStates > MAX_STATES) throw new RangeError(`explore: maxStates above ${MAX_STATES}`);
@@ -176,6 +226,19 @@ class Explorer {
     this.workerParts = new StateSet(this.workerPart.bytes);
     const words = (p: DigitPacker): number => Math.ceil(p.bytes / 4);
     this.known = new KnownStates(KNOWN_SLOTS, this.serverPart.words, words(this.serverPart), this.workerPart.words, words(this.workerPart));
+    this.sleeping = opts.sleepSets ?? true;
+    this.fixes = fixesOf(opts);
+    this.bits = objectBits(this.root);
+    const n = this.root.tasks.length;
+    const quiet = candidateActions({ ...this.root, envBudget: 0 }, opts);
+    const env = opts.profile === 'adversarial' && opts.envBudget > 0 ? candidateActions({ ...this.root, envBudget: 1 }, opts) : [];
+    for (const list of [quiet, env]) {
+      this.slots.set(list, {
+        task: Int32Array.from(list, (a) => a.tid - 1),
+        bit: Int32Array.from(list, (a) => 1 << kindSlot(a.kind, a.kind === 'write' ? a.state : undefined)),
+      });
+    }
+    this.curZ = new Uint16Array(n);
     const memory = opts.memoryStates ?? MEMORY_STATES;
     this.keys = new RecordLog(2, memory);
     this.parents = new RecordLog(1, memory);
@@ -195,14 +258,28 @@ class Explorer {
     const opts = this.opts;
     this.add(this.root, -1, 0);
     if (this.checkState(this.root, 0)) return this.finish('violation', 'violation');
+    if (this.brokenAt.size > 0 || hasCorruptList(this.root)) this.deadEnd = true;
+    const n = this.root.tasks.length;
     // Ids are handed out in BFS order, so the frontier is the range of ids
-    // not yet expanded; `levelEnd` is where the current level stops.
+    // not yet expanded; the level being expanded is [levelStart, levelEnd).
+    let levelStart = 0;
     let levelEnd = 1;
     let d = 0;
+    /** The enabled actions' indices in the candidate list. */
+    const en: number[] = [];
+    const reads: number[] = [];
+    const writes: number[] = [];
+    const done = new Uint16Array(n);
     for (let id = 0; id < this.size; id++) {
       if (id === levelEnd) {
+        levelStart = levelEnd;
         levelEnd = this.size;
         d++;
+        // A dead end one level up: the levels from here on go without sleep sets.
+        if (this.deadEnd) this.sleeping = false;
+        const z = this.curZ;
+        this.curZ = this.nextZ;
+        this.nextZ = z;
       }
       if (this.brokenAt.has(id)) continue;
       const s = this.decode(id);
@@ -214,22 +291,48 @@ class Explorer {
       }
       let codeEnabled = false;
       const actions = candidateActions(s, opts);
+      const slots = this.slots.get(actions)!;
+      const sleeping = this.sleeping;
+      const zAt = (id - levelStart) * n;
+      en.length = 0;
       for (let ai = 0; ai < actions.length; ai++) {
         const a = actions[ai]!;
         if (!enabled(s, a, opts)) continue;
+        if (causeOf(a) === 'code') codeEnabled = true;
+        en.push(ai);
+        if (sleeping) {
+          footprint(s, a, this.bits, this.fixes);
+          reads.push(FP.read);
+          writes.push(FP.write);
+        }
+      }
+      if (sleeping) done.fill(0);
+      for (let k = 0; k < en.length; k++) {
+        const ai = en[k]!;
+        const a = actions[ai]!;
+        const task = slots.task[ai]!;
+        const bit = slots.bit[ai]!;
+        if (sleeping && (this.curZ[zAt + task]! & bit) !== 0) {
+          this.skipped++;
+          continue;
+        }
         const step = applyMutable(s, a, this.opts);
         this.transitions++;
-        if (causeOf(a) === 'code') codeEnabled = true;
         for (const inv of this.edgeInvs) {
           const w = inv.check(s, step);
           if (w !== null && this.report(inv, w, id, ai)) return this.finish('violation', 'violation');
         }
         const to = this.add(step.next, id, d + 1);
         if (to >= 0) {
+          if (sleeping) this.sleepSetOf(to - levelEnd, k, en, slots, reads, writes, done, zAt);
           if (this.checkState(step.next, to)) return this.finish('violation', 'violation');
+          if (this.brokenAt.has(to) || hasCorruptList(step.next)) this.deadEnd = true;
           if (this.size >= opts.maxStates) return this.finish('incomplete', 'max-states');
         }
+        if (sleeping) done[task] = done[task]! | bit;
       }
+      reads.length = 0;
+      writes.length = 0;
       if (!codeEnabled) {
         this.quiescent++;
         for (const inv of this.quiescence) {
@@ -239,6 +342,44 @@ class Explorer {
       }
     }
     return this.progressBound();
+  }
+
+  /**
+   * The sleep set of the new state number `at` of the next level, reached
+   * by en[k]: the enabled actions asleep in its parent (sleep set at
+   * curZ[zAt..]) or taken before en[k] (`done`) that are independent of
+   * en[k], each moved to the task the new state's canonical form renames
+   * its task to (the renaming of the `add` just made).
+   */
+  private sleepSetOf(
+    at: number,
+    k: number,
+    en: readonly number[],
+    slots: { readonly task: Int32Array; readonly bit: Int32Array },
+    reads: readonly number[],
+    writes: readonly number[],
+    done: Uint16Array,
+    zAt: number,
+  ): void {
+    const n = done.length;
+    if (this.nextZ.length < (at + 1) * n) {
+      const grown = new Uint16Array(Math.max((at + 1) * n, 2 * this.nextZ.length, 1024 * n));
+      grown.set(this.nextZ);
+      this.nextZ = grown;
+    }
+    const base = at * n;
+    for (let i = 0; i < n; i++) this.nextZ[base + i] = 0;
+    const r = reads[k]!;
+    const w = writes[k]!;
+    for (let j = 0; j < en.length; j++) {
+      if (j === k) continue;
+      const task = slots.task[en[j]!]!;
+      const bit = slots.bit[en[j]!]!;
+      if (((this.curZ[zAt + task]! | done[task]!) & bit) === 0) continue;
+      if (!independent(r, w, reads[j]!, writes[j]!)) continue;
+      const to = base + renamedTid(task + 1) - 1;
+      this.nextZ[to] = this.nextZ[to]! | bit;
+    }
   }
 
   /**
@@ -408,6 +549,8 @@ class Explorer {
     return {
       distinctStates: n,
       transitions: this.transitions,
+      skippedTransitions: this.skipped,
+      sleepSets: this.sleeping,
       quiescentStates: this.quiescent,
       corruptStates: this.corrupt,
       depth: this.lastDepth,
@@ -517,6 +660,27 @@ class Explorer {
 }
 
 /** The parent of the initial state. */
+/** The bit of an action kind in a task's sleep mask (a write: one bit per state it writes). */
+function kindSlot(kind: ActionKind, state: UmcgState | undefined): number {
+  return KIND_SLOT[kind] + (state === undefined ? 0 : WRITE_STATE[state]);
+}
+const KIND_SLOT: Readonly<Record<ActionKind, number>> = {
+  step: 0,
+  block: 1,
+  complete: 2,
+  yield: 3,
+  lock: 4,
+  signal: 5,
+  ttwu: 6,
+  exit: 7,
+  unregister: 8,
+  write: 9,
+  // Not exploration choices (never in a candidate list).
+  ctl: 13,
+  wait: 14,
+};
+const WRITE_STATE: Readonly<Record<UmcgState, number>> = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 };
+
 const NO_PARENT = 0xffffffff;
 
 /** Entries of the cache of known states: 2^16 (1.5 MB for 2 x 3: in the L2 or L3 cache, against DRAM for the pair set). */

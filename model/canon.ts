@@ -284,6 +284,11 @@ function sortRange(from: number, to: number): void {
   }
 }
 
+/** `lastRenaming(n)[tid]` without the array: the canonical TID of task `tid` in the last canonical encoding. */
+export function renamedTid(tid: Tid): number {
+  return renameBuf[tid]!;
+}
+
 /**
  * The renaming the last canonical encoding (`canonicalKey` or
  * `KeyCodec.encode`) applied: `lastRenaming(n)[tid]` is the TID that task
