@@ -265,10 +265,11 @@ class Explorer {
     let levelStart = 0;
     let levelEnd = 1;
     let d = 0;
-    /** The enabled actions' indices in the candidate list. */
-    const en: number[] = [];
-    const reads: number[] = [];
-    const writes: number[] = [];
+    // The enabled actions' indices in the candidate list, and their footprints.
+    const most = Math.max(...[...this.slots.keys()].map((l) => l.length));
+    const en = new Int32Array(most);
+    const reads = new Int32Array(most);
+    const writes = new Int32Array(most);
     const done = new Uint16Array(n);
     for (let id = 0; id < this.size; id++) {
       if (id === levelEnd) {
@@ -294,20 +295,20 @@ class Explorer {
       const slots = this.slots.get(actions)!;
       const sleeping = this.sleeping;
       const zAt = (id - levelStart) * n;
-      en.length = 0;
+      let enabledCount = 0;
       for (let ai = 0; ai < actions.length; ai++) {
         const a = actions[ai]!;
         if (!enabled(s, a, opts)) continue;
         if (causeOf(a) === 'code') codeEnabled = true;
-        en.push(ai);
         if (sleeping) {
           footprint(s, a, this.bits, this.fixes);
-          reads.push(FP.read);
-          writes.push(FP.write);
+          reads[enabledCount] = FP.read;
+          writes[enabledCount] = FP.write;
         }
+        en[enabledCount++] = ai;
       }
       if (sleeping) done.fill(0);
-      for (let k = 0; k < en.length; k++) {
+      for (let k = 0; k < enabledCount; k++) {
         const ai = en[k]!;
         const a = actions[ai]!;
         const task = slots.task[ai]!;
@@ -324,15 +325,13 @@ class Explorer {
         }
         const to = this.add(step.next, id, d + 1);
         if (to >= 0) {
-          if (sleeping) this.sleepSetOf(to - levelEnd, k, en, slots, reads, writes, done, zAt);
+          if (sleeping) this.sleepSetOf(to - levelEnd, k, enabledCount, en, slots, reads, writes, done, zAt);
           if (this.checkState(step.next, to)) return this.finish('violation', 'violation');
           if (this.brokenAt.has(to) || hasCorruptList(step.next)) this.deadEnd = true;
           if (this.size >= opts.maxStates) return this.finish('incomplete', 'max-states');
         }
         if (sleeping) done[task] = done[task]! | bit;
       }
-      reads.length = 0;
-      writes.length = 0;
       if (!codeEnabled) {
         this.quiescent++;
         for (const inv of this.quiescence) {
@@ -354,10 +353,11 @@ class Explorer {
   private sleepSetOf(
     at: number,
     k: number,
-    en: readonly number[],
+    count: number,
+    en: Int32Array,
     slots: { readonly task: Int32Array; readonly bit: Int32Array },
-    reads: readonly number[],
-    writes: readonly number[],
+    reads: Int32Array,
+    writes: Int32Array,
     done: Uint16Array,
     zAt: number,
   ): void {
@@ -371,7 +371,7 @@ class Explorer {
     for (let i = 0; i < n; i++) this.nextZ[base + i] = 0;
     const r = reads[k]!;
     const w = writes[k]!;
-    for (let j = 0; j < en.length; j++) {
+    for (let j = 0; j < count; j++) {
       if (j === k) continue;
       const task = slots.task[en[j]!]!;
       const bit = slots.bit[en[j]!]!;

@@ -14,12 +14,9 @@ const LISTS = [
   ['idle_servers', (s: State) => s.idleServers, 'server'],
 ] as const;
 
+/** The first node (in list order) whose TID an earlier node has; lists are short, so no set is built. */
 function firstDuplicate(nodes: readonly ListNode[]): Tid | undefined {
-  const seen = new Set<Tid>();
-  for (const n of nodes) {
-    if (seen.has(n.tid)) return n.tid;
-    seen.add(n.tid);
-  }
+  for (let i = 1; i < nodes.length; i++) for (let j = 0; j < i; j++) if (nodes[j]!.tid === nodes[i]!.tid) return nodes[i]!.tid;
   return undefined;
 }
 
@@ -190,13 +187,16 @@ const SINGLE_RUNNING: StateInvariant = {
   breakers: ['W1 run a worker', 'S2 server woken', 'W4 yield', 'umcg_idle_loop returns'],
   checked: 'Counts, per server, the running workers naming it and the server itself when it runs with state RUNNING.',
   check: (s) => {
+    const runsFor = (w: Task, srv: Task): boolean => w.role === 'worker' && w.word.state === 'RUNNING' && w.word.serverTid === srv.tid && inUserspace(w);
+    const runsItself = (srv: Task): boolean => srv.word.state === 'RUNNING' && inUserspace(srv);
     for (const srv of s.tasks) {
       if (srv.role !== 'server') continue;
-      const running: Tid[] = s.tasks
-        .filter((w) => w.role === 'worker' && inUserspace(w) && w.word.state === 'RUNNING' && w.word.serverTid === srv.tid)
-        .map((w) => w.tid);
-      if (inUserspace(srv) && srv.word.state === 'RUNNING') running.push(srv.tid);
-      if (running.length > 1) {
+      // Counted first: the list is built only for a witness (this runs on every state the explorer finds).
+      let count = runsItself(srv) ? 1 : 0;
+      for (const w of s.tasks) if (runsFor(w, srv)) count++;
+      if (count > 1) {
+        const running = s.tasks.filter((w) => runsFor(w, srv)).map((w) => w.tid);
+        if (runsItself(srv)) running.push(srv.tid);
         return witness(`on behalf of ${taskName(s, srv.tid)} run ${running.map((t) => taskName(s, t)).join(' and ')}`, running);
       }
     }
