@@ -61,6 +61,21 @@ describe('umcg-verify explore', () => {
     expect(JSON.parse(io2.out())).toMatchObject({ variant: 'v0.3', verdict: 'violation' });
   });
 
+  it('--no-sleep-sets takes every transition: the same states and verdict, more transitions, none skipped', async () => {
+    const run = async (extra: string[]): Promise<Record<string, unknown>> => {
+      const io = capture();
+      expect(await main(['explore', '--servers', '1', '--workers', '2', '--no-yield', '--all', '--json', ...extra])).toBe(1);
+      vi.restoreAllMocks();
+      return JSON.parse(io.out()) as Record<string, unknown>;
+    };
+    const reduced = await run([]);
+    const full = await run(['--no-sleep-sets']);
+    expect(reduced).toMatchObject({ sleepSets: true, distinctStates: full['distinctStates'], depth: full['depth'], violations: full['violations'] });
+    expect(full).toMatchObject({ sleepSets: false, skippedTransitions: 0 });
+    expect(reduced['skippedTransitions']).toBeGreaterThan(0);
+    expect((reduced['transitions'] as number) + (reduced['skippedTransitions'] as number)).toBe(full['transitions']);
+  });
+
   it('--variant names the text report\'s configuration', async () => {
     const io = capture();
     expect(await main(['explore', '--variant', 'FIXED', '--servers', '1', '--workers', '1'])).toBe(0);
@@ -79,6 +94,7 @@ describe('umcg-verify explore', () => {
     ['an unknown profile', ['--servers', '1', '--workers', '1', '--profile', 'hostile']],
     ['an unknown invariant in --only', ['--servers', '1', '--workers', '1', '--only', 'INV-NOPE']],
     ['an env budget without the adversarial profile', ['--servers', '1', '--workers', '1', '--env-budget', '2']],
+    ['--no-sleep-sets with --target impl', ['--target', 'impl', '--servers', '1', '--workers', '1', '--no-sleep-sets']],
   ];
   for (const [what, args] of bad) {
     it(`rejects ${what} with one line on stderr and exit 2`, async () => {
