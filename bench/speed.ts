@@ -23,6 +23,8 @@ export interface ExploreBench {
   readonly maxMb?: number;
   /** Stop after this many states unless --full (the run is then not exhaustive). */
   readonly cap?: number;
+  /** Sleep sets (default on, as in `explore`); off only to show what they save. */
+  readonly sleepSets?: boolean;
 }
 
 export const EXPLORE_BENCHES: readonly ExploreBench[] = [
@@ -30,10 +32,12 @@ export const EXPLORE_BENCHES: readonly ExploreBench[] = [
   { name: 'model 2x2 (no yield)', servers: 2, workers: 2, yield: false },
   // The issue's target configuration (workers do not yield: with yield the
   // space is far larger). Since the model's gc and pop are step-wise the
-  // full 2x3 space has 153 million states (docs/explorer.md): the
+  // full 2x3 space has 152 million states (docs/explorer.md): the
   // default bench stops each run at `cap` states and reports the rate and
   // bytes per state up to there; --full explores all of it.
   { name: 'model 2x3 (no yield)', servers: 2, workers: 3, yield: false, statesPerSecond: 100_000, maxMb: 2048, cap: 2_000_000 },
+  // The same prefix taking every transition: what sleep sets save (no target).
+  { name: 'model 2x3 (no yield), --no-sleep-sets', servers: 2, workers: 3, yield: false, cap: 2_000_000, sleepSets: false },
 ];
 
 export interface ExploreMeasure {
@@ -57,6 +61,7 @@ export function measureExplore(b: ExploreBench, maxStates: number): ExploreMeasu
     progressBound: DEFAULT_PROGRESS_BOUND,
     maxStates,
     stopAtFirst: false,
+    sleepSets: b.sleepSets ?? true,
   });
   return {
     states: r.distinctStates,

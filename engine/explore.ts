@@ -340,6 +340,9 @@ class Explorer {
         }
       }
     }
+    // The sleep sets are done with: free them before the liveness pass takes its byte per slot.
+    this.curZ = new Uint16Array(0);
+    this.nextZ = new Uint16Array(0);
     return this.progressBound();
   }
 
@@ -363,7 +366,7 @@ class Explorer {
   ): void {
     const n = done.length;
     if (this.nextZ.length < (at + 1) * n) {
-      const grown = new Uint16Array(Math.max((at + 1) * n, 2 * this.nextZ.length, 1024 * n));
+      const grown = new Uint16Array(Math.max((at + 1) * n, Math.ceil(1.5 * this.nextZ.length), 1024 * n));
       grown.set(this.nextZ);
       this.nextZ = grown;
     }
