@@ -16,7 +16,7 @@ import { EXPLORE_BENCHES } from './speed.ts';
 export const HELP = `usage: npm run bench -- [options]        (or: node dist/bench/bench.js [options])
   --quick              a smoke run (about 3 minutes of CPU): 3 runs per speed figure, 5 seeds,
                        2x3 capped at 300,000 states; below the issue's minimums
-  --full               2x3 explored exhaustively (153M states: about half an hour of CPU and
+  --full               2x3 explored exhaustively (152M states: about 20 minutes of CPU and
                        under 2 GB per run),
                        searches timed 5 times, every PCT failure shrunk (an hour or more)
   --runs N             runs per speed figure (default 5)
