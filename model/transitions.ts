@@ -411,7 +411,19 @@ type ApplyRules = { readonly [K in ActionKind]: (d: D, t: DT, a: Extract<Action,
  * of exploration time; the syscall outcomes below still use `.exhaustive()`.)
  */
 const APPLY: ApplyRules = {
-  step: (d, t, _a, fixes) => stepDraft(d, t, fixes),
+  step: (d, t, _a, fixes) => {
+    const out = stepDraft(d, t, fixes);
+    // A wake hook that returns into sys_umcg_wait's umcg_idle_loop with a
+    // signal pending: the loop's signal_pending() check and its -EINTR
+    // return touch nothing shared, so the code does them in the hook's
+    // last step, and so does the model (without a signal the loop's next
+    // access, the state read, is a step of its own).
+    if (t.pc === 'idle_loop:after' && t.sigpending) {
+      const more = STEP['idle_loop:after'](d, t, t.word, fixes);
+      return { ...out, label: `${out.label}; ${more.label}` };
+    }
+    return out;
+  },
   block: (d, t) => {
     // The blocking syscall's wait loop: set_current_state(TASK_UNINTERRUPTIBLE),
     // its condition is false, schedule(), which runs sched_submit_work()
@@ -624,6 +636,21 @@ function ctlDraft(_d: D, t: DT, flags: number, self: SelfArg): Out {
 }
 
 /** Move to `pc` and take its step at once (the step before was local). */
+/**
+ * A worker's `sleep` that no wakeup ended: the step is enabled only because
+ * a signal is pending (isAsleep). __schedule() sees signal_pending_state()
+ * and puts the task back to TASK_RUNNING instead of dequeuing it. Where the
+ * wake hook runs next, that store is a step of its own, as in the code: the
+ * hook's first access is a shared one, and between the two a ttwu finds the
+ * task running (returns 0). The task then goes on from `sleep` as one woken
+ * there would. (Where what follows is local, the -EINTR return of an idle
+ * loop, the code does it all in one step, and so does the model.)
+ */
+function staysRunnable(t: DT, row: string): Out {
+  t.kstate = 'running';
+  return { row, label: '__schedule(): signal pending, stays TASK_RUNNING' };
+}
+
 function continueAt(d: D, t: DT, pc: Pc, prefix: string, fixes: ModelFixes): Out {
   t.pc = pc;
   const out = stepDraft(d, t, fixes);
@@ -914,11 +941,21 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     return { row: 'W2', label: 'blocking syscall: not done, set_current_state(TASK_UNINTERRUPTIBLE); schedule()' };
   },
   'sleep': (d, t, w, fixes) => {
-    // Woken: returning from __schedule() is local, so it is folded into
-    // the next visible step (sched_update_worker or the state re-read).
+    // Woken, or not asleep because a signal is pending (isAsleep):
+    // returning from __schedule() is local, so it is folded into the next
+    // visible step (sched_update_worker or the state re-read).
+    if (!hooksRun(t, fixes)) {
+      t.kstate = 'running';
+      return continueAt(d, t, 'idle_loop:after', 'schedule() returns; ', fixes);
+    }
+    if (wakeHookAfterSchedule(t, fixes)) {
+      // Not woken (a signal pending): __schedule()'s own store of
+      // TASK_RUNNING comes before the wake hook's first access.
+      if (t.kstate === 'interruptible') return staysRunnable(t, 'W3');
+      t.kstate = 'running';
+      return continueAt(d, t, 'update_worker', 'schedule() returns; ', fixes);
+    }
     t.kstate = 'running';
-    if (!hooksRun(t, fixes)) return continueAt(d, t, 'idle_loop:after', 'schedule() returns; ', fixes);
-    if (wakeHookAfterSchedule(t, fixes)) return continueAt(d, t, 'update_worker', 'schedule() returns; ', fixes);
     // wakeHookAtCallExit: no hook; the syscall's wait loop goes on (its
     // set_current_state, or the wake hook at its exit, is the next access).
     return continueAt(d, t, 'call:wait', 'schedule() returns, no wake hook inside the syscall; ', fixes);

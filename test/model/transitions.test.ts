@@ -816,6 +816,32 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
       },
     },
     {
+      name: 'sleep of a worker in sys_umcg_wait with a signal pending and no wakeup: __schedule() leaves it TASK_RUNNING in a step of its own, after which a ttwu has nothing to wake, and the next step is the wake hook',
+      run: () => {
+        // The signal came while the worker ran its body: it set
+        // TASK_INTERRUPTIBLE and reached schedule() with the signal pending.
+        const s = build({ servers: 1, workers: 1, envBudget: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInWait(S1, { sigpending: true }) } });
+        const st = step(s, W1);
+        expect(st.label).toContain('stays TASK_RUNNING');
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'sleep', kstate: 'running', sigpending: true, word: { state: 'IDLE' } });
+        // Before the step a ttwu would wake the task (1); after it there is
+        // nothing to wake (a spurious ttwu is not even an event).
+        expect(ttwuResult(act(s, { kind: 'ttwu', tid: W1 }).label)).toBe(1);
+        expectDisabled(st.next, { kind: 'ttwu', tid: W1 });
+        const hook = step(st.next, W1);
+        expect(hook.label).toContain('umcg_wq_worker_running');
+      },
+    },
+    {
+      name: 'sleep of a server with a signal pending and no wakeup: one step, schedule() returns and umcg_idle_loop returns -EINTR (nothing shared in between)',
+      run: () => {
+        const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1, 0, { sigpending: true }) } });
+        const st = step(s, S1);
+        expect(st.label).toContain('-EINTR');
+        expect(taskOf(st.next, S1)).toMatchObject({ pc: 'wait:eintr', kstate: 'running' });
+      },
+    },
+    {
       name: 'sleep of a woken server returns from schedule() and re-reads its state: RUNNING returns 0',
       run: () => {
         const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAsleep(S1, 0, { kstate: 'running', word: { state: 'RUNNING' } }) } });
@@ -1149,11 +1175,12 @@ const AT_PC: { readonly [P in Pc]: readonly Case[] } = {
   ],
   'update_worker:after': [
     {
-      name: 'update_worker:after with a signal pending ignores umcg_idle_loop\'s -EINTR and leaves the hook',
+      name: 'update_worker:after with a signal pending ignores umcg_idle_loop\'s -EINTR and leaves the hook; in the same step (nothing shared in between) sys_umcg_wait\'s own idle loop returns -EINTR',
       run: () => {
         const s = build({ servers: 1, workers: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInHook(0, 'wait', { pc: 'update_worker:after', kstate: 'running', sigpending: true }) } });
-        const t = taskOf(step(s, W1).next, W1);
-        expect(t).toMatchObject({ pc: 'idle_loop:after', sigpending: true, word: { state: 'IDLE' } });
+        const st = step(s, W1);
+        expect(st.label).toMatch(/-EINTR \(ignored\); umcg_idle_loop: signal_pending, return -EINTR$/);
+        expect(taskOf(st.next, W1)).toMatchObject({ pc: 'wait:eintr', sigpending: true, word: { state: 'IDLE', nextTid: 0 } });
       },
     },
     {
@@ -1793,15 +1820,13 @@ describe('signals', () => {
     expect(taskOf(again, S1)).toMatchObject({ pc: 'wait:enter', sigpending: false });
   });
 
-  it('a signal in the wake hook\'s nested idle loop is ignored there, and sys_umcg_wait then returns -EINTR', () => {
+  it('a signal in the wake hook\'s nested idle loop is ignored there, and sys_umcg_wait returns -EINTR in the same step', () => {
     const s = build({ servers: 1, workers: 1, envBudget: 1, tasks: { [S1]: serverAtLoop(S1), [W1]: workerAsleepInHook(0, 'wait') }, idleWorkers: [W1] });
     const signalled = act(s, { kind: 'signal', tid: W1 }).next;
     const left = step(signalled, W1);
     expect(left.label).toContain('ignored');
-    expect(taskOf(left.next, W1)).toMatchObject({ pc: 'idle_loop:after', sigpending: true });
-    const ret = step(left.next, W1);
-    expect(ret.label).toContain('-EINTR');
-    expect(taskOf(ret.next, W1)).toMatchObject({ pc: 'wait:eintr', word: { state: 'IDLE' } });
+    expect(left.label).toContain('return -EINTR');
+    expect(taskOf(left.next, W1)).toMatchObject({ pc: 'wait:eintr', word: { state: 'IDLE' } });
   });
 
   it('a signal in the nested idle loop after a blocking call is ignored and the worker returns to its body still IDLE', () => {
