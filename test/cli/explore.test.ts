@@ -105,6 +105,29 @@ describe('umcg-verify explore', () => {
     });
   }
 
+  it('--help, -h and help print the commands, one line each, and exit 0', async () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const io = capture();
+      expect(await main(args)).toBe(0);
+      expect(io.err()).toBe('');
+      const out = io.out();
+      expect(out).toMatch(/^usage: umcg-verify \[COMMAND\]/);
+      for (const name of ['check', 'explore', 'replay', 'survey', 'list', 'litmus', 'manifest', 'docs']) expect(out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    }
+  });
+
+  it('every command answers --help and -h with its usage on stdout and exit 0, and runs nothing', async () => {
+    for (const name of ['', 'check', 'explore', 'replay', 'survey', 'list', 'litmus', 'manifest', 'docs']) {
+      for (const flag of ['--help', '-h']) {
+        const io = capture();
+        const args = name === '' ? ['--json', flag] : [name, flag];
+        expect(await main(args), `${name} ${flag}`).toBe(0);
+        expect(io.out(), `${name} ${flag}`).toMatch(new RegExp(`^usage: umcg-verify ${name === '' ? '\\[--json\\]' : name}`));
+        expect(io.err()).toBe('');
+      }
+    }
+  });
+
   it('rejects an unknown command with exit 2', async () => {
     const io = capture();
     expect(await main(['frobnicate'])).toBe(2);
