@@ -32,7 +32,7 @@
 import { stateKey } from '../model/canon.ts';
 import { EAGAIN, errnoName } from '../model/errno.ts';
 import { candidateActions } from '../model/init.ts';
-import { applyMutable, decodeState, enabled, fixesOf, type Action, type Step } from '../model/transitions.ts';
+import { applyMutable, decodeState, enabled, fixesOf, taskName, type Action, type Step } from '../model/transitions.ts';
 import { NO_FIXES, type ListNode, type ModelConfig, type ModelFixes, type Pc, type Registration, type State, type Task, type Tid, type UmcgWord } from '../model/types.ts';
 import {
   IDLE_SERVERS_HEAD,
@@ -535,7 +535,27 @@ export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): Refi
   if (stateKey(a0) === k1 || isEnvOnlyStep(a0, a1)) return { ok: true, stutter: true };
   const step = matchAbstractStep(a0, k1, mcfg);
   if (step !== null) return { ok: true, stutter: false, action: step.action, label: step.label };
-  return { ok: false, reason: 'the step is neither a stutter nor an enabled model transition', before: a0, after: a1 };
+  const why = hiddenPushOfListedWorker(a0, a1);
+  return { ok: false, reason: `the step is neither a stutter nor an enabled model transition${why === '' ? '' : `: ${why}`}`, before: a0, after: a1 };
+}
+
+/**
+ * The commonest unmatched step after F3 or F1 (docs/findings.md, "F3's
+ * aftermath"), named for the reader: a worker in its yield's push, already
+ * on idle_workers, links its own node, so the list the abstraction walks
+ * changes at an access it hides under `wkr:yield:push_self`. Empty when the
+ * step is not that.
+ */
+function hiddenPushOfListedWorker(a0: State, a1: State): string {
+  for (const t of a1.tasks) {
+    if (t.role !== 'worker' || t.pc !== 'wkr:yield:push_self' || a0.tasks[t.tid - 1]?.pc !== 'wkr:yield:push_self') continue;
+    const before = a0.idleWorkers.filter((n) => n.tid === t.tid).length;
+    const after = a1.idleWorkers.filter((n) => n.tid === t.tid).length;
+    if (before === 1 && after > 1) {
+      return `${taskName(a1, t.tid)}'s yield links its own node, already on idle_workers: a worker in its own code is on the list (after F3 or F1; docs/findings.md, "F3's aftermath")`;
+    }
+  }
+  return '';
 }
 
 /**
