@@ -235,7 +235,7 @@ class Explorer {
     for (const list of [quiet, env]) {
       this.slots.set(list, {
         task: Int32Array.from(list, (a) => a.tid - 1),
-        bit: Int32Array.from(list, (a) => 1 << kindSlot(a.kind, a.kind === 'write' ? a.state : undefined)),
+        bit: Int32Array.from(list, (a) => 1 << kindSlot(a)),
       });
     }
     this.curZ = new Uint16Array(n);
@@ -664,8 +664,10 @@ class Explorer {
 
 /** The parent of the initial state. */
 /** The bit of an action kind in a task's sleep mask (a write: one bit per state it writes). */
-function kindSlot(kind: ActionKind, state: UmcgState | undefined): number {
-  return KIND_SLOT[kind] + (state === undefined ? 0 : WRITE_STATE[state]);
+/** The bit of an action in its task's sleep-set mask (16 bits: every candidate kind, each write its own). */
+function kindSlot(a: Action): number {
+  if (a.kind !== 'write') return KIND_SLOT[a.kind];
+  return a.locked === true ? WRITE_LOCKED_SLOT : KIND_SLOT.write + WRITE_STATE[a.state];
 }
 const KIND_SLOT: Readonly<Record<ActionKind, number>> = {
   step: 0,
@@ -679,9 +681,11 @@ const KIND_SLOT: Readonly<Record<ActionKind, number>> = {
   unregister: 8,
   write: 9,
   // Not exploration choices (never in a candidate list).
-  ctl: 13,
-  wait: 14,
+  ctl: 14,
+  wait: 15,
 };
+/** The write of RUNNING|LOCKED (slots 9-12 are the plain writes). */
+const WRITE_LOCKED_SLOT = 13;
 const WRITE_STATE: Readonly<Record<UmcgState, number>> = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 };
 
 const NO_PARENT = 0xffffffff;

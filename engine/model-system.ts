@@ -185,11 +185,11 @@ export function registryChecks(profile: Profile, only: readonly string[] | undef
   };
 }
 
-/** `s2` (step of TID 2), `b3` (block), `wI3` (environment writes IDLE to TID 3), ... */
+/** `s2` (step of TID 2), `b3` (block), `wI3` (environment writes IDLE to TID 3), `wRL3` (RUNNING|LOCKED), ... */
 function encodeAction(a: Action): string {
   const code = KIND_CODE[a.kind];
   if (code === '') throw new Error(`direct ${a.kind} calls are not exploration choices`);
-  return a.kind === 'write' ? `w${STATE_CODE[a.state]}${a.tid}` : `${code}${a.tid}`;
+  return a.kind === 'write' ? `w${STATE_CODE[a.state]}${a.locked === true ? 'L' : ''}${a.tid}` : `${code}${a.tid}`;
 }
 
 /** A list has a node linked twice: the abstract list cannot describe what follows. */

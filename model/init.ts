@@ -78,6 +78,7 @@ function buildCandidates(s: State, cfg: ModelConfig, env: boolean): readonly Act
     if (env) {
       out.push({ kind: 'signal', tid }, { kind: 'ttwu', tid }, { kind: 'exit', tid }, { kind: 'unregister', tid });
       for (const state of WRITABLE) out.push({ kind: 'write', tid, state });
+      out.push({ kind: 'write', tid, state: 'RUNNING', locked: true });
     }
   }
   return Object.freeze(out);

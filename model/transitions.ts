@@ -52,8 +52,12 @@ export type Action =
   | { readonly kind: 'signal'; readonly tid: Tid }
   /** Adversarial environment: a spurious or foreign (WAKE_ONLY) ttwu of the task. */
   | { readonly kind: 'ttwu'; readonly tid: Tid }
-  /** Adversarial environment: userspace writes the task's state word concurrently. */
-  | { readonly kind: 'write'; readonly tid: Tid; readonly state: UmcgState }
+  /**
+   * Adversarial environment: userspace stores the task's whole state word
+   * concurrently: a state with UMCG_TF_LOCKED (`locked`) or without it
+   * (absent or false: the store clears a LOCKED bit that was set).
+   */
+  | { readonly kind: 'write'; readonly tid: Tid; readonly state: UmcgState; readonly locked?: boolean }
   /** Adversarial environment: the task exits (row W8; do_exit does nothing else). */
   | { readonly kind: 'exit'; readonly tid: Tid }
   /** Adversarial environment: the task unregisters (row W7; no server wake, no list cleanup). */
@@ -291,7 +295,7 @@ const ENABLED: EnabledRules = {
   complete: (_s, t) => inBlockingCall(t),
   signal: (s, t) => s.envBudget > 0 && !t.sigpending,
   ttwu: (s, t) => s.envBudget > 0 && t.kstate === 'interruptible',
-  write: (s, t, a) => s.envBudget > 0 && t.reg !== 'none' && t.word.state !== a.state,
+  write: (s, t, a) => s.envBudget > 0 && t.reg !== 'none' && (t.word.state !== a.state || t.word.locked !== (a.locked ?? false)),
   exit: (s, t) => s.envBudget > 0 && inUserThread(t),
   unregister: (s, t) => s.envBudget > 0 && inUserThread(t) && t.reg !== 'none',
   ctl: (_s, t) => inUserspace(t),
@@ -465,7 +469,8 @@ const APPLY: ApplyRules = {
   write: (d, t, a) => {
     env(d);
     t.word.state = a.state;
-    return { row: 'env', label: `environment: userspace writes state = ${a.state}` };
+    t.word.locked = a.locked ?? false;
+    return { row: 'env', label: `environment: userspace writes state = ${a.state}${a.locked === true ? '|LOCKED' : ''}` };
   },
   exit: (d, t) => {
     env(d);
@@ -651,6 +656,17 @@ function staysRunnable(t: DT, row: string): Out {
   return { row, label: '__schedule(): signal pending, stays TASK_RUNNING' };
 }
 
+/**
+ * The runtime's plain 32-bit store of a whole state word (`x->state = S`):
+ * it also clears a UMCG_TF_LOCKED bit that someone else set (only the
+ * adversarial environment's locked write does that to a word the runtime
+ * stores; a worker's yield keeps its own bit, `wkr:yield:set_idle`).
+ */
+function setWord(w: Draft<UmcgWord>, state: UmcgState): void {
+  w.state = state;
+  w.locked = false;
+}
+
 function continueAt(d: D, t: DT, pc: Pc, prefix: string, fixes: ModelFixes): Out {
   t.pc = pc;
   const out = stepDraft(d, t, fixes);
@@ -770,7 +786,7 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     return { row: 'S1', label: 'server: idle_workers empty; unlock' };
   },
   'srv:run:set_self_idle': (d, t, w) => {
-    w.state = 'IDLE';
+    setWord(w, 'IDLE');
     t.pc = 'srv:run:assign';
     return { row: 'S1', label: 'server: self->state = IDLE' };
   },
@@ -781,14 +797,14 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     const wk = d.tasks[worker - 1]!;
     wk.word.serverTid = t.tid;
     w.nextTid = worker;
-    wk.word.state = 'RUNNING';
+    setWord(wk.word, 'RUNNING');
     t.other = 0;
     t.pc = 'wait:enter';
     const n = name(d, worker);
     return { row: 'W1', label: `server: ${n}->server_tid = self; self->next_tid = ${n}; ${n}->state = RUNNING` };
   },
   'srv:idle:set_self_idle': (d, t, w) => {
-    w.state = 'IDLE';
+    setWord(w, 'IDLE');
     w.nextTid = 0;
     t.pc = 'srv:idle:push_self';
     return { row: 'S1', label: 'server: self->state = IDLE; self->next_tid = 0' };
@@ -837,7 +853,7 @@ const STEP: Readonly<Record<Pc, Handler>> = {
   'wkr:yield:wake_server': (d, t, w) => {
     const server = t.other;
     const srv = d.tasks[server - 1];
-    if (srv !== undefined) srv.word.state = 'RUNNING';
+    if (srv !== undefined) setWord(srv.word, 'RUNNING');
     w.nextTid = server;
     t.other = 0;
     t.pc = 'wait:enter';

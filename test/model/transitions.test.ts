@@ -1413,6 +1413,20 @@ const FOR_KIND: { readonly [K in ActionKind]: readonly Case[] } = {
         expectDisabled(running1x1(), { kind: 'write', tid: W1, state: 'IDLE' });
       },
     },
+    {
+      name: 'write of RUNNING|LOCKED sets the LOCKED bit; a plain store of RUNNING over it clears it (the whole word is stored), and so does the runtime\'s own store of its state',
+      run: () => {
+        const s = adversarial1x1({ [S1]: serverAtLoop(S1, { pc: 'srv:idle:set_self_idle' }), [W1]: workerRunning(S1) });
+        const locked = act(s, { kind: 'write', tid: W1, state: 'RUNNING', locked: true });
+        expect(locked.label).toContain('RUNNING|LOCKED');
+        expect(taskOf(locked.next, W1).word).toMatchObject({ state: 'RUNNING', locked: true });
+        const plain = act(locked.next, { kind: 'write', tid: W1, state: 'RUNNING' });
+        expect(taskOf(plain.next, W1).word).toMatchObject({ state: 'RUNNING', locked: false });
+        // The server's `self->state = IDLE` after the environment locked its word.
+        const srv = act(s, { kind: 'write', tid: S1, state: 'RUNNING', locked: true }).next;
+        expect(taskOf(step(srv, S1).next, S1).word).toMatchObject({ state: 'IDLE', locked: false });
+      },
+    },
   ],
   exit: [
     {
@@ -1916,12 +1930,12 @@ describe('random schedules', () => {
     });
   });
 
-  it('a server never runs worker code, and only workers are BLOCKED or LOCKED by a kernel step', () => {
-    forAll((_before, st) => {
+  it('a server never runs worker code, and no code step sets a server\'s LOCKED bit (only the environment\'s locked write does)', () => {
+    forAll((before, st) => {
       for (const t of st.next.tasks) {
         if (t.role !== 'server') continue;
         expect(t.pc.startsWith('wkr:') || t.pc.startsWith('submit_work') || t.pc.startsWith('update_worker'), t.pc).toBe(false);
-        if (causeOf(st.action) === 'code') expect(t.word.locked).toBe(false);
+        if (causeOf(st.action) === 'code' && t.word.locked) expect(taskOf(before, t.tid).word.locked, st.label).toBe(true);
       }
     });
   });
