@@ -540,22 +540,28 @@ export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): Refi
 }
 
 /**
- * The commonest unmatched step after F3 or F1 (docs/findings.md, "F3's
- * aftermath"), named for the reader: a worker in its yield's push, already
- * on idle_workers, links its own node, so the list the abstraction walks
- * changes at an access it hides under `wkr:yield:push_self`. Empty when the
- * step is not that.
+ * The commonest unmatched steps after F3 or F1 (docs/findings.md, "F3's
+ * aftermath"), named for the reader: a step that makes idle_workers a cycle.
+ * Mostly a worker in its yield's push, already on idle_workers, links its own
+ * node, so the list the abstraction walks changes at an access it hides under
+ * `wkr:yield:push_self`. Empty when the step makes no cycle.
  */
 function hiddenPushOfListedWorker(a0: State, a1: State): string {
-  for (const t of a1.tasks) {
-    if (t.role !== 'worker' || t.pc !== 'wkr:yield:push_self' || a0.tasks[t.tid - 1]?.pc !== 'wkr:yield:push_self') continue;
-    const before = a0.idleWorkers.filter((n) => n.tid === t.tid).length;
-    const after = a1.idleWorkers.filter((n) => n.tid === t.tid).length;
-    if (before === 1 && after > 1) {
-      return `${taskName(a1, t.tid)}'s yield links its own node, already on idle_workers: a worker in its own code is on the list (after F3 or F1; docs/findings.md, "F3's aftermath")`;
-    }
+  const count = (s: State, tid: number): number => s.idleWorkers.filter((n) => n.tid === tid).length;
+  // The walk shows a cycle as its nodes up to the first one repeated.
+  const twice = a1.tasks.find((t) => count(a1, t.tid) > 1 && count(a0, t.tid) <= 1);
+  if (twice === undefined) return '';
+  const cause = 'after F3 or F1; docs/findings.md, "F3\'s aftermath"';
+  const yielder = a1.tasks.find(
+    (t) => t.role === 'worker' && t.pc === 'wkr:yield:push_self' && a0.tasks[t.tid - 1]?.pc === 'wkr:yield:push_self' && count(a0, t.tid) === 1,
+  );
+  if (yielder !== undefined) {
+    return `${taskName(a1, yielder.tid)}'s yield links its own node, already on idle_workers: a worker in its own code is on the list (${cause})`;
   }
-  return '';
+  // Another store that links a listed node again: a server's restore of a
+  // worker's idle_workers_ptr (its link) after the worker pushed itself
+  // again, or a yield's cmpxchg that publishes a node already further down.
+  return `the step makes idle_workers a cycle through ${taskName(a1, twice.tid)}: a node already on the list is linked into it again by a writer that takes it for private (${cause})`;
 }
 
 /**

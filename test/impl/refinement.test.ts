@@ -12,7 +12,8 @@ import { makeImplSystem, type ImplSystem, type ImplSystemOptions } from '../../e
 import { runCheck } from '../../engine/strategies/index.ts';
 import { execute } from '../../engine/system.ts';
 import { shrink } from '../../engine/shrink.ts';
-import { FIXED_FIXES, NO_FIXES, type State } from '../../model/types.ts';
+import { FIXED_FIXES, NO_FIXES, type Pc, type State } from '../../model/types.ts';
+import { build, serverAtLoop, workerRunning } from '../helpers/model.ts';
 import { randomRun } from '../../impl/random.ts';
 import { stateKey } from '../../model/canon.ts';
 import { initialState } from '../../model/init.ts';
@@ -491,5 +492,27 @@ describe('refinement under the adversarial profile with yield: every kernel step
     expect(run.violation ?? null).toBeNull();
     expect(run.trace.length).toBe(79);
     expect(run.trace[78]!.label).toContain('stays runnable');
+  });
+});
+
+describe('REFINEMENT names a step that makes idle_workers a cycle', () => {
+  const mcfg = modelConfigOf(config({ servers: 1, workers: 1, yield: true }));
+  const at = (pc: Pc, idle: readonly number[]): State =>
+    build({ servers: 1, workers: 1, tasks: { 1: serverAtLoop(1), 2: workerRunning(1, { pc, word: { state: 'IDLE' } }) }, idleWorkers: [...idle] });
+
+  it('a yielding worker already on the list: its yield links its own node', () => {
+    const v = checkAbstractStep(at('wkr:yield:push_self', [2]), at('wkr:yield:push_self', [2, 2]), mcfg);
+    expect(v.ok).toBe(false);
+    expect(!v.ok && v.reason).toContain("W1's yield links its own node, already on idle_workers");
+  });
+
+  it('any other step that links a listed node again: a cycle through it', () => {
+    const v = checkAbstractStep(at('wait:enter', [2]), at('wait:enter', [2, 2]), mcfg);
+    expect(!v.ok && v.reason).toContain('makes idle_workers a cycle through W1');
+  });
+
+  it('an unmatched step that makes no cycle keeps the plain message', () => {
+    const v = checkAbstractStep(at('wait:enter', []), at('wait:enter', [2]), mcfg);
+    expect(!v.ok && v.reason).toBe('the step is neither a stutter nor an enabled model transition');
   });
 });
