@@ -662,8 +662,6 @@ class Explorer {
   }
 }
 
-/** The parent of the initial state. */
-/** The bit of an action kind in a task's sleep mask (a write: one bit per state it writes). */
 /** The bit of an action in its task's sleep-set mask (16 bits: every candidate kind, each write its own). */
 function kindSlot(a: Action): number {
   if (a.kind !== 'write') return KIND_SLOT[a.kind];
@@ -688,6 +686,7 @@ const KIND_SLOT: Readonly<Record<ActionKind, number>> = {
 const WRITE_LOCKED_SLOT = 13;
 const WRITE_STATE: Readonly<Record<UmcgState, number>> = { NONE: 0, RUNNING: 1, IDLE: 2, BLOCKED: 3 };
 
+/** The parent of the initial state. */
 const NO_PARENT = 0xffffffff;
 
 /** Entries of the cache of known states: 2^16 (1.5 MB for 2 x 3: in the L2 or L3 cache, against DRAM for the pair set). */

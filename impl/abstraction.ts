@@ -535,7 +535,7 @@ export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): Refi
   if (stateKey(a0) === k1 || isEnvOnlyStep(a0, a1)) return { ok: true, stutter: true };
   const step = matchAbstractStep(a0, k1, mcfg);
   if (step !== null) return { ok: true, stutter: false, action: step.action, label: step.label };
-  const why = hiddenPushOfListedWorker(a0, a1);
+  const why = cycleOnIdleWorkers(a0, a1);
   return { ok: false, reason: `the step is neither a stutter nor an enabled model transition${why === '' ? '' : `: ${why}`}`, before: a0, after: a1 };
 }
 
@@ -546,7 +546,7 @@ export function checkAbstractStep(a0: State, a1: State, mcfg: ModelConfig): Refi
  * node, so the list the abstraction walks changes at an access it hides under
  * `wkr:yield:push_self`. Empty when the step makes no cycle.
  */
-function hiddenPushOfListedWorker(a0: State, a1: State): string {
+function cycleOnIdleWorkers(a0: State, a1: State): string {
   const count = (s: State, tid: number): number => s.idleWorkers.filter((n) => n.tid === tid).length;
   // The walk shows a cycle as its nodes up to the first one repeated.
   const twice = a1.tasks.find((t) => count(a1, t.tid) > 1 && count(a0, t.tid) <= 1);

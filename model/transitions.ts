@@ -640,7 +640,6 @@ function ctlDraft(_d: D, t: DT, flags: number, self: SelfArg): Out {
     .exhaustive();
 }
 
-/** Move to `pc` and take its step at once (the step before was local). */
 /**
  * A worker's `sleep` that no wakeup ended: the step is enabled only because
  * a signal is pending (isAsleep). __schedule() sees signal_pending_state()
@@ -651,9 +650,9 @@ function ctlDraft(_d: D, t: DT, flags: number, self: SelfArg): Out {
  * there would. (Where what follows is local, the -EINTR return of an idle
  * loop, the code does it all in one step, and so does the model.)
  */
-function staysRunnable(t: DT, row: string): Out {
+function staysRunnable(t: DT): Out {
   t.kstate = 'running';
-  return { row, label: '__schedule(): signal pending, stays TASK_RUNNING' };
+  return { row: 'W3', label: '__schedule(): signal pending, stays TASK_RUNNING' };
 }
 
 /**
@@ -667,6 +666,7 @@ function setWord(w: Draft<UmcgWord>, state: UmcgState): void {
   w.locked = false;
 }
 
+/** Move to `pc` and take its step at once (the step before was local). */
 function continueAt(d: D, t: DT, pc: Pc, prefix: string, fixes: ModelFixes): Out {
   t.pc = pc;
   const out = stepDraft(d, t, fixes);
@@ -957,21 +957,15 @@ const STEP: Readonly<Record<Pc, Handler>> = {
     return { row: 'W2', label: 'blocking syscall: not done, set_current_state(TASK_UNINTERRUPTIBLE); schedule()' };
   },
   'sleep': (d, t, w, fixes) => {
-    // Woken, or not asleep because a signal is pending (isAsleep):
-    // returning from __schedule() is local, so it is folded into the next
-    // visible step (sched_update_worker or the state re-read).
-    if (!hooksRun(t, fixes)) {
-      t.kstate = 'running';
-      return continueAt(d, t, 'idle_loop:after', 'schedule() returns; ', fixes);
-    }
-    if (wakeHookAfterSchedule(t, fixes)) {
-      // Not woken (a signal pending): __schedule()'s own store of
-      // TASK_RUNNING comes before the wake hook's first access.
-      if (t.kstate === 'interruptible') return staysRunnable(t, 'W3');
-      t.kstate = 'running';
-      return continueAt(d, t, 'update_worker', 'schedule() returns; ', fixes);
-    }
+    // Not woken, only a signal pending (isAsleep), and the wake hook runs
+    // next: __schedule()'s own store of TASK_RUNNING comes before the
+    // hook's first access.
+    if (t.kstate === 'interruptible' && hooksRun(t, fixes) && wakeHookAfterSchedule(t, fixes)) return staysRunnable(t);
+    // Woken: returning from __schedule() is local, so it is folded into
+    // the next visible step (sched_update_worker or the state re-read).
     t.kstate = 'running';
+    if (!hooksRun(t, fixes)) return continueAt(d, t, 'idle_loop:after', 'schedule() returns; ', fixes);
+    if (wakeHookAfterSchedule(t, fixes)) return continueAt(d, t, 'update_worker', 'schedule() returns; ', fixes);
     // wakeHookAtCallExit: no hook; the syscall's wait loop goes on (its
     // set_current_state, or the wake hook at its exit, is the next access).
     return continueAt(d, t, 'call:wait', 'schedule() returns, no wake hook inside the syscall; ', fixes);

@@ -26,6 +26,9 @@ import { config, implInit, withTask } from './helpers.ts';
 const modelled = (c: Choice): boolean =>
   !(c.kind === 'page' && c.status === 'unmapped') && !(c.kind === 'write' && c.value !== (c.value & 3) && c.value !== 0x101);
 
+/** The v0.3 findings the abstraction names when a run reaches them. */
+const NAMED = /F1|F-CHANGE-STATE-RACE|F-LIST-EAGAIN|F-POP-UAF/;
+
 /** First refinement failure of a seeded random run, or undefined. */
 function firstFailure(cfg: ReturnType<typeof config>, seed: number, steps: number, keep?: (c: Choice) => boolean): string | undefined {
   let fail: string | undefined;
@@ -168,7 +171,6 @@ describe('refinement: impl -> model', () => {
   // those out, and the last test shows they fail. A store of RUNNING|LOCKED
   // is the model's write with `locked` (since session 6).
   describe('adversarial profile, both ways', () => {
-    const NAMED = /F1|F-CHANGE-STATE-RACE|F-LIST-EAGAIN|F-POP-UAF/;
 
     for (const [servers, workers] of [[1, 1], [2, 2]] as const) {
       it(`every refinement failure of 400 random adversarial interleavings (${servers}x${workers}, budget 2) is a named v0.3 finding`, () => {
@@ -357,7 +359,7 @@ describe("refinement under the adversarial profile: F3's aftermath (docs/finding
     expect(run.violation?.invariant).toBe('REFINEMENT');
     expect(last.label).toMatch(/ worker:push_link push: self->next = first$/);
     const worker = last.actor;
-    // The message names what happened (impl/abstraction.ts hiddenPushOfListedWorker).
+    // The message names what happened (impl/abstraction.ts cycleOnIdleWorkers).
     expect(run.violation?.message).toContain(`${worker}'s yield links its own node, already on idle_workers`);
     // The same schedule, checked for F3's invariant instead, stops earlier
     // at F3, for the same worker: its registration returned it IDLE.
@@ -447,7 +449,6 @@ describe('refinement under the adversarial profile with yield: every kernel step
   // is left are named findings and the runtime's own accesses that the
   // abstraction hides under the yield's and the pop's model steps, after F1
   // or F3 let a server or the kernel touch a worker running its own code.
-  const NAMED = /F1|F-CHANGE-STATE-RACE|F-LIST-EAGAIN|F-POP-UAF/;
   const HIDDEN = /^T\d+ (worker:(yield_set_idle|push_link|push_cas)|server:restore) /;
 
   for (const [servers, workers] of [[1, 1], [1, 2]] as const) {
